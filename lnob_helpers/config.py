@@ -1,0 +1,375 @@
+"""The analysis definition: `analysis.yaml` in an analysis folder.
+
+A country team writes this file by hand. It says where the survey data are, how the
+sample was drawn, which indicators and circumstances to analyse and with which
+settings. Loading it checks the structure only; `lnob_helpers.validate` then checks it
+against the data it points to.
+
+Filters are structured (column + condition), never expressions, so nothing a user
+writes is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .yamlstore import load_model
+
+ANALYSIS_FILE = "analysis.yaml"
+
+FACTORS = ("discrimination", "geography", "governance", "socioeconomic", "shocks")
+FACTOR_LABELS = {
+    "discrimination": "Discrimination",
+    "geography": "Geography",
+    "governance": "Governance",
+    "socioeconomic": "Socio-economic status",
+    "shocks": "Shocks and fragility",
+}
+Factor = Literal["discrimination", "geography", "governance", "socioeconomic", "shocks"]
+Scalar = Union[int, float, str]
+
+
+class Strict(BaseModel):
+    """Base model: unknown keys are errors, so a typo in a key is caught, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --- data files and sample design -------------------------------------------------------
+
+class Design(Strict):
+    """Sample design of one data file: weight, optional strata and PSU, lonely-PSU rule."""
+
+    weight: str
+    strata: str | None = None
+    psu: str | None = None
+    lonely_psu: Literal["adjust", "certainty", "remove", "fail"] = "adjust"
+
+
+class DataFile(Strict):
+    path: str = Field(description="Path relative to the analysis folder.")
+    format: Literal["csv", "parquet", "sav", "dta"] | None = Field(
+        default=None, description="Guessed from the file name when left out."
+    )
+    design: Design
+
+    @model_validator(mode="after")
+    def _guess_format(self) -> "DataFile":
+        if self.format is None:
+            suffix = Path(self.path).suffix.lower().lstrip(".")
+            if suffix not in ("csv", "parquet", "sav", "dta"):
+                raise ValueError(
+                    f"cannot tell the format of '{self.path}'; add `format:` "
+                    "(one of csv, parquet, sav, dta)"
+                )
+            self.format = suffix  # type: ignore[assignment]
+        return self
+
+
+class Round(Strict):
+    """One survey round: its year and the data files it ships (households, women, ...)."""
+
+    year: int = Field(ge=1950, le=2100)
+    label: str = ""
+    files: dict[str, DataFile]
+
+    @field_validator("files")
+    @classmethod
+    def _some_files(cls, v: dict[str, DataFile]) -> dict[str, DataFile]:
+        if not v:
+            raise ValueError("needs at least one data file")
+        return v
+
+    @property
+    def name(self) -> str:
+        return self.label or f"Survey {self.year}"
+
+
+# --- derivations ------------------------------------------------------------------------
+
+class Condition(Strict):
+    """One test on a column; the reference population is the rows meeting all conditions."""
+
+    column: str
+    in_: list[Scalar] | None = Field(default=None, alias="in")
+    not_in: list[Scalar] | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> "Condition":
+        if self.in_ is None and self.not_in is None and self.min is None and self.max is None:
+            raise ValueError(f"condition on '{self.column}' needs one of in, not_in, min, max")
+        return self
+
+
+class Threshold(Strict):
+    """Numeric column compared with a cut-off, giving 1 where the comparison holds."""
+
+    kind: Literal["threshold"]
+    column: str
+    op: Literal["<", "<=", ">", ">="]
+    value: float
+
+
+class CategoryMap(Strict):
+    """Raw values (codes or value labels) mapped to new values; unmapped become missing."""
+
+    kind: Literal["category_map"]
+    column: str
+    map: dict[str, Scalar]
+
+
+class Bins(Strict):
+    """A continuous column cut into labelled intervals [edge_i, edge_i+1)."""
+
+    kind: Literal["bins"]
+    column: str
+    edges: list[float]
+    labels: list[str]
+
+    @model_validator(mode="after")
+    def _sizes(self) -> "Bins":
+        if len(self.labels) != len(self.edges) - 1:
+            raise ValueError(f"bins on '{self.column}' need one label fewer than edges")
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:])):
+            raise ValueError(f"bins on '{self.column}' need increasing edges")
+        return self
+
+
+class Bottom40(Strict):
+    """Wealth quintile (1-5 or its labels in order) to 'Bottom 40%' / 'Top 60%'."""
+
+    kind: Literal["bottom40"]
+    column: str
+    quintiles: list[str] = Field(
+        default_factory=lambda: ["Poorest", "Second", "Middle", "Fourth", "Richest"],
+        description="Labels of the five quintiles, poorest first (used when the column holds labels).",
+    )
+
+
+class WashingtonGroup(Strict):
+    """Washington Group Short Set disability identifier from the six functioning items.
+
+    Disability = at least one domain answered "a lot of difficulty" or "cannot do at all".
+    """
+
+    kind: Literal["wgss"]
+    columns: list[str] = Field(min_length=6, max_length=6)
+    a_lot: list[Scalar] = Field(default_factory=lambda: [3, "A lot of difficulty"])
+    cannot: list[Scalar] = Field(default_factory=lambda: [4, "Cannot do at all"])
+    answered: list[Scalar] = Field(
+        default_factory=lambda: [1, 2, 3, 4, "No difficulty", "Some difficulty",
+                                 "A lot of difficulty", "Cannot do at all"],
+    )
+
+
+Derivation = Annotated[
+    Union[Threshold, CategoryMap, Bins, Bottom40, WashingtonGroup], Field(discriminator="kind")
+]
+
+
+# --- indicators and circumstances ------------------------------------------------------
+
+class Indicator(Strict):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    label: str
+    sdg_target: str = ""
+    file: str = Field(description="Key of the data file in each round's `files`.")
+    column: str | None = None
+    derive: Derivation | None = None
+    type: Literal["binary", "continuous"] = "binary"
+    direction: Literal["favourable", "adverse"] = "favourable"
+    population: list[Condition] = Field(default_factory=list, description="Reference population.")
+    population_label: str = ""
+    missing_codes: list[Scalar] = Field(default_factory=list)
+    scale: int = Field(default=100, description="Display scale: 100 shows proportions as percentages.")
+
+    @model_validator(mode="after")
+    def _column_or_derive(self) -> "Indicator":
+        if (self.column is None) == (self.derive is None):
+            raise ValueError(f"indicator '{self.id}' needs exactly one of `column` or `derive`")
+        if self.derive is not None and not isinstance(self.derive, (Threshold, CategoryMap)):
+            raise ValueError(
+                f"indicator '{self.id}': derive kind '{self.derive.kind}' makes categories, "
+                "not an indicator; use threshold or category_map"
+            )
+        return self
+
+    @property
+    def favourable(self) -> bool:
+        return self.direction == "favourable"
+
+    @property
+    def source_columns(self) -> list[str]:
+        return [self.column] if self.column else _derivation_columns(self.derive)
+
+
+class Circumstance(Strict):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    label: str
+    factor: Factor
+    column: str | None = None
+    derive: Derivation | None = None
+    recode: dict[str, str] = Field(
+        default_factory=dict, description="Raw value or label -> group label (grouping)."
+    )
+    ordered: bool = False
+    categories: list[str] = Field(
+        default_factory=list, description="Category labels in order (required when ordered)."
+    )
+    missing_codes: list[Scalar] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _checks(self) -> "Circumstance":
+        if (self.column is None) == (self.derive is None):
+            raise ValueError(f"circumstance '{self.id}' needs exactly one of `column` or `derive`")
+        if isinstance(self.derive, Threshold):
+            raise ValueError(f"circumstance '{self.id}': use bins, not threshold, to make groups")
+        if self.ordered and not self.categories and not isinstance(self.derive, (Bins, Bottom40)):
+            raise ValueError(f"circumstance '{self.id}' is ordered, so it needs `categories` in order")
+        if len(set(self.categories)) != len(self.categories):
+            raise ValueError(f"circumstance '{self.id}' lists a category twice")
+        return self
+
+    @property
+    def source_columns(self) -> list[str]:
+        return [self.column] if self.column else _derivation_columns(self.derive)
+
+    @property
+    def category_order(self) -> list[str]:
+        """Categories in their stated order; derived ones carry their own."""
+        if self.categories:
+            return list(self.categories)
+        if isinstance(self.derive, Bins):
+            return list(self.derive.labels)
+        if isinstance(self.derive, Bottom40):
+            return ["Bottom 40%", "Top 60%"]
+        if isinstance(self.derive, WashingtonGroup):
+            return ["With disability", "Without disability"]
+        return []
+
+
+def _derivation_columns(d: Derivation | None) -> list[str]:
+    if d is None:
+        return []
+    if isinstance(d, WashingtonGroup):
+        return list(d.columns)
+    return [d.column]
+
+
+# --- settings ---------------------------------------------------------------------------
+
+class Suppression(Strict):
+    """Small-cell rule: fewer than `min_n` unweighted cases are withheld; below `caution_n` flagged."""
+
+    min_n: int = Field(default=25, ge=1)
+    caution_n: int = Field(default=50, ge=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> "Suppression":
+        if self.caution_n < self.min_n:
+            raise ValueError("suppression.caution_n must be at least suppression.min_n")
+        return self
+
+
+class TreeSettings(Strict):
+    """Stopping rules of the furthest-behind trees (see `lnob_helpers.who.tree`)."""
+
+    min_leaf: int = Field(default=50, ge=1, description="Fewest unweighted cases in a group.")
+    min_split: int | None = Field(default=None, ge=2, description="Fewest cases to try a split (3 x min_leaf).")
+    min_gain: float = Field(default=0.01, ge=0, description="Least drop in weighted SS, share of root's.")
+    max_depth: int = Field(default=3, ge=1, le=10)
+
+
+class LeftBehindSettings(Strict):
+    min_gap: float = Field(
+        default=0.05, ge=0, description="Least gap to the national value (proportion, 0.05 = 5 points)."
+    )
+
+
+class Settings(Strict):
+    ci_level: float = Field(default=0.95, gt=0.5, lt=1)
+    suppression: Suppression = Field(default_factory=Suppression)
+    tree: TreeSettings = Field(default_factory=TreeSettings)
+    left_behind: LeftBehindSettings = Field(default_factory=LeftBehindSettings)
+
+
+class Country(Strict):
+    name: str
+    iso3: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+class Analysis(Strict):
+    """Everything `analysis.yaml` holds. `folder` is set on load, for resolving paths."""
+
+    country: Country
+    rounds: list[Round] = Field(min_length=1)
+    indicators: list[Indicator] = Field(min_length=1)
+    circumstances: list[Circumstance] = Field(min_length=1)
+    settings: Settings = Field(default_factory=Settings)
+    folder: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Analysis":
+        problems = []
+        for kind, items in (("indicator", self.indicators), ("circumstance", self.circumstances)):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    problems.append(f"{kind} id '{item.id}' is used twice")
+                seen.add(item.id)
+        years = [r.year for r in self.rounds]
+        if len(set(years)) != len(years):
+            problems.append("two rounds have the same year")
+        for ind in self.indicators:
+            for r in self.rounds:
+                if ind.file not in r.files:
+                    problems.append(
+                        f"indicator '{ind.id}' reads file '{ind.file}', which round {r.year} "
+                        f"does not list (it lists: {', '.join(r.files)})"
+                    )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # Lookups used everywhere; small lists, so linear search is fine.
+    def indicator(self, ind_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == ind_id:
+                return ind
+        raise KeyError(ind_id)
+
+    def circumstance(self, c_id: str) -> Circumstance:
+        for c in self.circumstances:
+            if c.id == c_id:
+                return c
+        raise KeyError(c_id)
+
+    def round(self, year: int | None = None) -> Round:
+        """The round of `year`, or the latest round when `year` is None."""
+        if year is None:
+            return max(self.rounds, key=lambda r: r.year)
+        for r in self.rounds:
+            if r.year == int(year):
+                return r
+        raise KeyError(year)
+
+    def path(self, relative: str) -> Path:
+        return (self.folder / relative).resolve()
+
+    @property
+    def outputs(self) -> Path:
+        return self.folder / "outputs"
+
+
+def load_analysis(folder: str | Path) -> Analysis:
+    """Read and structurally validate `<folder>/analysis.yaml` (raises InputError)."""
+    folder = Path(folder)
+    path = folder / ANALYSIS_FILE if folder.is_dir() or not folder.suffix else folder
+    analysis = load_model(path, Analysis)
+    analysis.folder = path.parent
+    return analysis

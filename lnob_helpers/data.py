@@ -1,0 +1,98 @@
+"""Reading survey microdata (CSV, Parquet, SPSS .sav, Stata .dta) without changing it.
+
+MICS ships SPSS files and DHS ships Stata files; both carry value labels, which become
+the category names people see. Files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .config import DataFile
+from .errors import InputError
+
+
+@dataclass
+class Microdata:
+    """A data file's rows plus the value labels it carried (column -> {code: label})."""
+
+    frame: pd.DataFrame
+    value_labels: dict[str, dict] = field(default_factory=dict)
+    path: Path = Path(".")
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read_microdata(path: str | Path, fmt: str | None = None, columns: list[str] | None = None) -> Microdata:
+    """Read one file; `columns` limits what is loaded (faster for wide survey files)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: data file not found.")
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    try:
+        if fmt == "csv":
+            frame = pd.read_csv(path, usecols=_usecols(columns), low_memory=False)
+            return Microdata(frame, {}, path)
+        if fmt == "parquet":
+            return Microdata(pd.read_parquet(path, columns=columns), {}, path)
+        if fmt in ("sav", "dta"):
+            import pyreadstat
+
+            reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+            frame, meta = reader(str(path), usecols=columns, user_missing=False)
+            labels = {col: dict(vl) for col, vl in meta.variable_value_labels.items()}
+            return Microdata(_tidy_numeric(frame), labels, path)
+    except InputError:
+        raise
+    except ValueError as e:
+        if columns and ("Usecols" in str(e) or "not found" in str(e) or "usecols" in str(e)):
+            raise InputError(f"{path}: {e}") from None
+        raise InputError(f"{path}: could not be read as {fmt}: {e}") from None
+    except Exception as e:  # parser errors of the underlying libraries
+        raise InputError(f"{path}: could not be read as {fmt}: {type(e).__name__}: {e}") from None
+    raise InputError(f"{path}: unknown format '{fmt}'; expected csv, parquet, sav or dta.")
+
+
+def _usecols(columns: list[str] | None):
+    return None if columns is None else (lambda c: c in set(columns))
+
+
+def _tidy_numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """pyreadstat returns integers as float64; give whole-number columns back a nullable int."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_float_dtype(s) and s.notna().any():
+            vals = s.dropna()
+            if (vals == vals.round()).all() and vals.abs().max() < 2**53:
+                s = s.astype("Int64")
+        out[col] = s
+    return pd.DataFrame(out, index=frame.index)
+
+
+def read_data_file(folder: Path, spec: DataFile, columns: list[str] | None = None) -> Microdata:
+    """Read a file named in analysis.yaml, resolving its path against the analysis folder."""
+    return read_microdata(Path(folder) / spec.path, spec.format, columns)
+
+
+def file_columns(folder: Path, spec: DataFile) -> list[str]:
+    """The column names of a data file, read cheaply (header or metadata only)."""
+    path = Path(folder) / spec.path
+    if not path.exists():
+        raise InputError(f"{path}: data file not found (named in analysis.yaml as '{spec.path}').")
+    if spec.format == "csv":
+        return list(pd.read_csv(path, nrows=0).columns)
+    if spec.format == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if spec.format == "sav" else pyreadstat.read_dta
+    _, meta = reader(str(path), metadataonly=True)
+    return list(meta.column_names)

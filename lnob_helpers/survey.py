@@ -1,0 +1,318 @@
+"""The estimation engine: design-based proportions and means, overall and by domain.
+
+Every weighted estimate in the workbook comes from here, so that one method, agreeing
+with R's `survey` package (Lumley), stands behind every number a country team quotes:
+
+- with-replacement (ultimate cluster) design: weights, optional strata, optional PSUs
+  nested in strata; no strata means one stratum, no PSU means each row is its own PSU;
+- domains are subpopulations of the full design: rows outside a domain, outside the
+  reference population or missing the indicator contribute zero to the linearised
+  variable, but every PSU of the design still counts;
+- standard errors by Taylor linearisation of the ratio estimator: PSU totals are centred
+  within each stratum and scaled by n_h / (n_h - 1);
+- a stratum with a single PSU ("lonely PSU") follows a stated rule: `adjust` centres that
+  PSU at the grand mean of all PSU totals (R's survey.lonely.psu = "adjust"), `certainty`
+  and `remove` give it no variance (the same thing for a one-stage design, as in R),
+  `fail` stops with the names of the strata;
+- confidence intervals use t with the design's degrees of freedom (PSUs minus strata of
+  the whole design); proportions use the logit interval, means the symmetric one.
+
+Tables are computed with `numpy.bincount` over domain x PSU cells, with no Python loop
+over groups; suppression (`lnob_helpers.privacy`) is applied before a table is returned.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .config import Suppression
+from .errors import InputError
+from .privacy import suppress
+
+LonelyRule = Literal["adjust", "certainty", "remove", "fail"]
+Kind = Literal["proportion", "mean"]
+RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "n", "population", "share", "flag"]
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """A sample design over a data frame; build it with `SurveyDesign.from_frame`.
+
+    Holds integer codes rather than the original columns, so every estimate reuses
+    the same PSU and stratum bookkeeping.
+    """
+
+    data: pd.DataFrame = field(repr=False)
+    weights: np.ndarray = field(repr=False)
+    psu: np.ndarray = field(repr=False)           # row -> PSU code 0..K-1 (nested in strata)
+    psu_stratum: np.ndarray = field(repr=False)   # PSU -> stratum code 0..H-1
+    psu_scale: np.ndarray = field(repr=False)     # PSU -> n_h / (n_h - 1), 0 for lonely
+    psu_lonely: np.ndarray = field(repr=False)    # PSU -> alone in its stratum
+    n_strata: int
+    n_psu: int
+    lonely_psu: LonelyRule
+    source: str = "data"
+
+    @property
+    def df(self) -> int:
+        """Design degrees of freedom: PSUs minus strata of the whole design."""
+        return self.n_psu - self.n_strata
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.weights)
+
+    @classmethod
+    def from_frame(
+        cls,
+        data: pd.DataFrame,
+        weight: str,
+        strata: str | None = None,
+        psu: str | None = None,
+        lonely_psu: LonelyRule = "adjust",
+        source: str = "data",
+    ) -> "SurveyDesign":
+        """Check the design columns and encode them; `source` names the file in messages."""
+        if lonely_psu not in ("adjust", "certainty", "remove", "fail"):
+            raise InputError(
+                f"{source}: lonely_psu '{lonely_psu}' is not a known rule; "
+                "expected adjust, certainty, remove or fail."
+            )
+        for role, col in (("weight", weight), ("strata", strata), ("PSU", psu)):
+            if col is not None and col not in data.columns:
+                raise InputError(f"{source}: the {role} column '{col}' is not in the data.")
+        if len(data) == 0:
+            raise InputError(f"{source}: the data have no rows.")
+        w = _check_weights(data[weight], weight, source)
+
+        h_codes, n_strata = _codes(data[strata], strata, source) if strata else (
+            np.zeros(len(data), dtype=np.int64), 1)
+        if psu:
+            p_raw, _ = _codes(data[psu], psu, source)
+            # PSUs are nested in strata: the same PSU label in two strata is two PSUs.
+            p_codes = np.unique(h_codes * (p_raw.max() + 1) + p_raw, return_inverse=True)[1]
+        else:
+            p_codes = np.arange(len(data), dtype=np.int64)
+        n_psu = int(p_codes.max()) + 1
+        psu_stratum = np.zeros(n_psu, dtype=np.int64)
+        psu_stratum[p_codes] = h_codes
+        n_h = np.bincount(psu_stratum, minlength=n_strata)
+        lonely = n_h[psu_stratum] == 1
+        if lonely.any() and lonely_psu == "fail":
+            labels = data[strata].to_numpy() if strata else np.array(["(single stratum)"] * len(data))
+            names = sorted({str(labels[i]) for i in np.flatnonzero(lonely[p_codes])})
+            raise InputError(
+                f"{source}: stratum {', '.join(names)} of column '{strata}' has only one PSU, and the "
+                "lonely-PSU rule is 'fail'; choose adjust, certainty or remove, or merge strata."
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(lonely, 0.0, n_h[psu_stratum] / (n_h[psu_stratum] - 1.0))
+        return cls(
+            data=data, weights=w, psu=p_codes, psu_stratum=psu_stratum, psu_scale=scale,
+            psu_lonely=lonely, n_strata=n_strata, n_psu=n_psu, lonely_psu=lonely_psu, source=source,
+        )
+
+    # -- the core: one indicator over one set of disjoint domains -----------------------------
+    def _domain_totals(self, y: np.ndarray, codes: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
+        """Ratio estimates and linearised variances for each domain code 0..n_groups-1.
+
+        `y` holds NaN where the row is outside the reference population or missing;
+        `codes` holds -1 where the row's domain is missing.
+        """
+        valid = ~np.isnan(y) & (codes >= 0)
+        g = np.where(valid, codes, 0)
+        wv = np.where(valid, self.weights, 0.0)
+        yv = np.where(valid, y, 0.0)
+        W = np.bincount(g, weights=wv, minlength=n_groups)
+        Y = np.bincount(g, weights=wv * yv, minlength=n_groups)
+        n = np.bincount(g, weights=valid.astype(float), minlength=n_groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            R = Y / W
+            z = np.where(valid, wv * (yv - R[g]) / W[g], 0.0)
+        # PSU x domain totals of the linearised variable.
+        T = np.bincount(self.psu * n_groups + g, weights=z, minlength=self.n_psu * n_groups)
+        T = T.reshape(self.n_psu, n_groups)
+        S = np.zeros((self.n_strata, n_groups))
+        np.add.at(S, self.psu_stratum, T)  # K rows only: cheap
+        n_h = np.bincount(self.psu_stratum, minlength=self.n_strata).astype(float)
+        D = T - (S / n_h[:, None])[self.psu_stratum]
+        if self.psu_lonely.any():
+            if self.lonely_psu == "adjust":
+                center = T.sum(axis=0) / self.n_psu
+                D[self.psu_lonely] = T[self.psu_lonely] - center
+                scale = np.where(self.psu_lonely, 1.0, self.psu_scale)
+            else:
+                scale = self.psu_scale  # 0 for lonely PSUs: no contribution
+        else:
+            scale = self.psu_scale
+        var = (scale[:, None] * D * D).sum(axis=0)
+        var = np.where(W > 0, var, np.nan)
+        return {"estimate": R, "var": var, "n": n, "population": W}
+
+
+def _check_weights(col: pd.Series, name: str, source: str) -> np.ndarray:
+    w = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    problems = []
+    for bad, what in ((np.isnan(w), "missing or not a number"), (np.isinf(w), "infinite"),
+                      (w == 0, "zero"), (w < 0, "negative")):
+        if bad.any():
+            rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:5])
+            more = "" if bad.sum() <= 5 else f" and {int(bad.sum()) - 5} more"
+            problems.append(f"{int(bad.sum())} row(s) ({rows}{more}) are {what}")
+    if problems:
+        raise InputError(
+            f"{source}: weight column '{name}' must be positive and finite, but "
+            + "; ".join(problems) + " (row numbers count data rows from 1)."
+        )
+    return w
+
+
+def _codes(col: pd.Series, name: str, source: str) -> tuple[np.ndarray, int]:
+    if col.isna().any():
+        raise InputError(
+            f"{source}: design column '{name}' has {int(col.isna().sum())} missing value(s); "
+            "every row needs its stratum and PSU."
+        )
+    codes, uniques = pd.factorize(col, sort=True)
+    return codes.astype(np.int64), len(uniques)
+
+
+# --- domains -------------------------------------------------------------------------------
+
+def domain_codes(data: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Cross-classify `by` columns: a code per row (-1 if any is missing) and the cell labels.
+
+    Categorical columns keep their declared categories and order, so empty cells still
+    appear (as suppressed rows) instead of silently vanishing.
+    """
+    codes = np.zeros(len(data), dtype=np.int64)
+    levels: list[list] = []
+    for col in by:
+        if col not in data.columns:
+            raise InputError(f"domain column '{col}' is not in the data.")
+        s = data[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            c = s.cat.codes.to_numpy().astype(np.int64)
+            cats = list(s.cat.categories)
+        else:
+            c, cats = pd.factorize(s, sort=True)
+            c = c.astype(np.int64)
+            cats = list(cats)
+        k = max(len(cats), 1)
+        codes = np.where((codes < 0) | (c < 0), -1, codes * k + c)
+        levels.append(cats)
+    cells = pd.DataFrame(list(itertools.product(*levels)), columns=list(by)) if by else pd.DataFrame(index=[0])
+    for col, cats in zip(by, levels):
+        src = data[col]
+        if isinstance(src.dtype, pd.CategoricalDtype):
+            cells[col] = pd.Categorical(cells[col], categories=src.cat.categories, ordered=src.cat.ordered)
+    return codes, cells
+
+
+def _as_values(design: SurveyDesign, y: str | np.ndarray | pd.Series) -> np.ndarray:
+    if isinstance(y, str):
+        if y not in design.data.columns:
+            raise InputError(f"{design.source}: indicator column '{y}' is not in the data.")
+        y = design.data[y]
+    arr = pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce").to_numpy(dtype=float)
+    if len(arr) != design.n_rows:
+        raise ValueError("indicator values and design have different lengths")
+    return arr
+
+
+def _intervals(est: np.ndarray, se: np.ndarray, kind: Kind, level: float, df: int) -> tuple[np.ndarray, np.ndarray]:
+    t = stats.t.ppf(0.5 + level / 2.0, df) if df > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "proportion":
+            inner = (est > 0) & (est < 1)
+            logit = np.log(est / (1 - est))
+            half = t * se / (est * (1 - est))
+            lo = np.where(inner, 1 / (1 + np.exp(-(logit - half))), est)
+            hi = np.where(inner, 1 / (1 + np.exp(-(logit + half))), est)
+        else:
+            lo, hi = est - t * se, est + t * se
+    return lo, hi
+
+
+def estimate(
+    design: SurveyDesign,
+    y: str | np.ndarray | pd.Series,
+    by: Sequence[str] | None = None,
+    *,
+    kind: Kind = "proportion",
+    ci_level: float = 0.95,
+    suppression: Suppression | None = None,
+) -> pd.DataFrame:
+    """Weighted proportion or mean of `y`, overall (`by=None`) or for every cell of `by`.
+
+    `y` is a column name or an array aligned with the design's rows; NaN marks rows outside
+    the reference population or missing. Returns one row per cell with the domain columns
+    and estimate, se, ci_low, ci_high, n (unweighted), population (sum of weights), share
+    (of the table's population) and flag; suppressed rows carry no estimate.
+    """
+    by = list(by or [])
+    values = _as_values(design, y)
+    if kind == "proportion":
+        seen = values[~np.isnan(values)]
+        if seen.size and not np.isin(seen, (0.0, 1.0)).all():
+            odd = sorted(set(np.unique(seen[~np.isin(seen, (0.0, 1.0))]).tolist()))[:5]
+            raise InputError(
+                f"{design.source}: a proportion needs values 0 or 1 (or missing), but the indicator "
+                f"also holds {', '.join(f'{v:g}' for v in odd)}; declare those as missing codes."
+            )
+    if by:
+        codes, cells = domain_codes(design.data, by)
+        n_groups = len(cells)
+    else:
+        codes, cells, n_groups = np.zeros(design.n_rows, dtype=np.int64), pd.DataFrame(index=[0]), 1
+    return _table(design, values, codes, n_groups, cells, kind, ci_level, suppression)
+
+
+def estimate_domains(
+    design: SurveyDesign,
+    y: str | np.ndarray | pd.Series,
+    domains: Mapping[str, np.ndarray],
+    *,
+    kind: Kind = "proportion",
+    ci_level: float = 0.95,
+    suppression: Suppression | None = None,
+) -> pd.DataFrame:
+    """Like `estimate`, for named, possibly overlapping domains given as boolean masks.
+
+    Used for tree nodes, whose groups are unions of categories across circumstances.
+    Shares are relative to the whole reference population.
+    """
+    values = _as_values(design, y)
+    rows = []
+    total = np.nansum(np.where(np.isnan(values), 0.0, design.weights))
+    for name, mask in domains.items():
+        codes = np.where(np.asarray(mask, dtype=bool), 0, -1)
+        part = _table(design, values, codes, 1, pd.DataFrame({"domain": [name]}), kind, ci_level, suppression)
+        rows.append(part)
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["domain", *RESULT_COLUMNS])
+    if len(out):
+        out["share"] = out["population"] / total if total > 0 else np.nan
+    return out
+
+
+def _table(design, values, codes, n_groups, cells, kind, ci_level, suppression) -> pd.DataFrame:
+    res = design._domain_totals(values, codes, n_groups)
+    se = np.sqrt(res["var"])
+    lo, hi = _intervals(res["estimate"], se, kind, ci_level, design.df)
+    out = cells.reset_index(drop=True).copy()
+    out["estimate"] = res["estimate"]
+    out["se"] = se
+    out["ci_low"] = lo
+    out["ci_high"] = hi
+    out["n"] = res["n"].astype(np.int64)
+    out["population"] = res["population"]
+    total = res["population"].sum()
+    out["share"] = res["population"] / total if total > 0 else np.nan
+    return suppress(out, suppression or Suppression())

@@ -1,0 +1,94 @@
+"""Readable YAML files in an analysis folder: validated loads, atomic saves.
+
+A save writes a temporary file next to the target and renames it over the old one,
+so a crash or a second writer never leaves a half-written file. The previous
+version is kept as `<name>.bak`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, describe_validation_error
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml(path: str | os.PathLike) -> Any:
+    """Parse a YAML file, turning syntax errors into a sentence with the line number."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found.")
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"{path}: not valid YAML{where}: {e.problem}.") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 text file.") from None
+
+
+def load_model(path: str | os.PathLike, model: type[M], default: M | None = None) -> M:
+    """Load `path` into `model`; a missing file gives `default` when one is supplied."""
+    path = Path(path)
+    if default is not None and not path.exists():
+        return default
+    raw = read_yaml(path)
+    if raw is None:
+        raw = {}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        raise InputError(describe_validation_error(e, str(path))) from None
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, keep_backup: bool = False) -> Path:
+    """Write `data` to `path` through a temporary file in the same folder and a rename.
+
+    With `keep_backup`, the current file is first copied to `<name>.bak`; the target
+    itself is never absent, so a reader always sees either the old or the new version.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if keep_backup and path.exists():
+        _replace_with(path.with_name(path.name + ".bak"), path.read_bytes())
+    _replace_with(path, data)
+    return path
+
+
+def _replace_with(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, keep_backup: bool = True) -> Path:
+    """Text twin of `atomic_write_bytes`; keeps the previous version by default."""
+    return atomic_write_bytes(path, text.encode("utf-8"), keep_backup=keep_backup)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML that people can read and edit: block style, keys in model order, unicode kept."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def save_model(path: str | os.PathLike, obj: BaseModel) -> Path:
+    """Validate-then-save a model as readable YAML, atomically, keeping a backup."""
+    data = obj.model_dump(mode="json", exclude_none=True)
+    return atomic_write_text(path, dump_yaml(data))

@@ -1,0 +1,170 @@
+"""Engine edge cases, checked against a plain textbook implementation written out in loops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lnob_helpers.config import Suppression
+from lnob_helpers.errors import InputError
+from lnob_helpers.survey import SurveyDesign, estimate, estimate_domains
+
+NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
+
+
+def textbook_variance(y, w, strata, psu, domain, lonely="adjust"):
+    """Linearised variance of a domain ratio mean, written the slow, obvious way."""
+    y = np.asarray(y, float)
+    inside = domain & ~np.isnan(y)
+    W = w[inside].sum()
+    R = (w[inside] * y[inside]).sum() / W
+    z = np.where(inside, w * (np.nan_to_num(y) - R) / W, 0.0)
+    psus = sorted(set(zip(strata, psu)))
+    totals = {key: 0.0 for key in psus}
+    for zi, h, p in zip(z, strata, psu):
+        totals[(h, p)] += zi
+    grand = sum(totals.values()) / len(totals)
+    var = 0.0
+    for h in sorted(set(strata)):
+        t = [totals[k] for k in psus if k[0] == h]
+        if len(t) == 1:
+            if lonely == "adjust":
+                var += (t[0] - grand) ** 2
+            continue
+        mean = sum(t) / len(t)
+        var += len(t) / (len(t) - 1) * sum((x - mean) ** 2 for x in t)
+    return R, var
+
+
+@pytest.fixture
+def small():
+    rng = np.random.default_rng(7)
+    n = 400
+    strata = np.repeat(np.arange(8), 50)
+    psu = np.tile(np.repeat(np.arange(5), 10), 8)
+    # stratum 7 has a single PSU: a lonely stratum
+    psu[strata == 7] = 0
+    return pd.DataFrame({
+        "s": strata, "p": psu,
+        "w": rng.uniform(0.5, 3.0, n),
+        "y": np.where(rng.random(n) < 0.15, np.nan, (rng.random(n) < 0.4).astype(float)),
+        "g": pd.Categorical(rng.choice(["a", "b", "c"], n), categories=["a", "b", "c", "empty"]),
+        "x": rng.normal(10, 2, n),
+    })
+
+
+@pytest.mark.parametrize("rule", ["adjust", "certainty", "remove"])
+def test_lonely_psu_rules_match_textbook(small, rule):
+    design = SurveyDesign.from_frame(small, "w", "s", "p", lonely_psu=rule)
+    table = estimate(design, "y", ["g"], suppression=NO_SUPPRESSION)
+    for _, row in table[table.n > 0].iterrows():
+        R, var = textbook_variance(small.y.to_numpy(), small.w.to_numpy(), small.s.to_numpy(),
+                                   small.p.to_numpy(), (small.g == row.g).to_numpy(), lonely=rule)
+        assert row.estimate == pytest.approx(R, rel=1e-12)
+        assert row.se == pytest.approx(np.sqrt(var), rel=1e-10)
+
+
+def test_certainty_and_remove_agree_and_adjust_adds_variance(small):
+    se = {rule: estimate(SurveyDesign.from_frame(small, "w", "s", "p", lonely_psu=rule), "y")["se"].iloc[0]
+          for rule in ("adjust", "certainty", "remove")}
+    assert se["certainty"] == pytest.approx(se["remove"], rel=1e-12)
+    assert se["adjust"] > se["certainty"]
+
+
+def test_lonely_psu_fail_names_the_stratum(small):
+    with pytest.raises(InputError, match=r"stratum 7 of column 's' has only one PSU"):
+        SurveyDesign.from_frame(small, "w", "s", "p", lonely_psu="fail")
+
+
+def test_empty_domain_is_a_suppressed_row(small):
+    design = SurveyDesign.from_frame(small, "w", "s", "p")
+    table = estimate(design, "y", ["g"])
+    empty = table[table.g == "empty"].iloc[0]
+    assert empty.n == 0 and empty.flag == "suppressed" and np.isnan(empty.estimate)
+    assert table.share.sum() == pytest.approx(1.0)
+
+
+def test_all_missing_indicator_gives_suppressed_rows(small):
+    design = SurveyDesign.from_frame(small, "w", "s", "p")
+    table = estimate(design, np.full(len(small), np.nan), ["g"])
+    assert (table.n == 0).all() and (table.flag == "suppressed").all() and table.estimate.isna().all()
+
+
+def test_one_level_circumstance(small):
+    one = small.assign(k=pd.Categorical(["only"] * len(small)))
+    design = SurveyDesign.from_frame(one, "w", "s", "p")
+    by_k = estimate(design, "y", ["k"], suppression=NO_SUPPRESSION)
+    overall = estimate(design, "y", suppression=NO_SUPPRESSION)
+    assert len(by_k) == 1
+    assert by_k.estimate.iloc[0] == pytest.approx(overall.estimate.iloc[0])
+    assert by_k.se.iloc[0] == pytest.approx(overall.se.iloc[0])
+
+
+def test_binary_indicator_holding_two_is_refused(small):
+    bad = small.assign(y=small.y.fillna(2))
+    design = SurveyDesign.from_frame(bad, "w", "s", "p")
+    with pytest.raises(InputError, match="0 or 1.*2"):
+        estimate(design, "y")
+
+
+@pytest.mark.parametrize("value, word", [(0.0, "zero"), (-1.0, "negative"), (np.nan, "missing"),
+                                         (np.inf, "infinite")])
+def test_bad_weights_give_clear_errors(small, value, word):
+    bad = small.copy()
+    bad.loc[3, "w"] = value
+    with pytest.raises(InputError, match=rf"weight column 'w'.*row\(s\) \(4\) are {word}"):
+        SurveyDesign.from_frame(bad, "w", "s", "p")
+
+
+def test_missing_psu_is_an_error(small):
+    bad = small.astype({"p": float})
+    bad.loc[0, "p"] = np.nan
+    with pytest.raises(InputError, match="design column 'p' has 1 missing"):
+        SurveyDesign.from_frame(bad, "w", "s", "p")
+
+
+def test_no_strata_no_psu_is_with_replacement_srs(small):
+    design = SurveyDesign.from_frame(small, "w")
+    got = estimate(design, "x", kind="mean", suppression=NO_SUPPRESSION).iloc[0]
+    w, x = small.w.to_numpy(), small.x.to_numpy()
+    mean = (w * x).sum() / w.sum()
+    z = w * (x - mean) / w.sum()
+    n = len(x)
+    assert design.df == n - 1
+    assert got.estimate == pytest.approx(mean)
+    assert got.se == pytest.approx(np.sqrt(n / (n - 1) * ((z - z.mean()) ** 2).sum()))
+
+
+def test_stratified_without_clusters_matches_textbook(small):
+    design = SurveyDesign.from_frame(small, "w", "s")
+    got = estimate(design, "y", suppression=NO_SUPPRESSION).iloc[0]
+    rows = np.arange(len(small))
+    R, var = textbook_variance(small.y.to_numpy(), small.w.to_numpy(), small.s.to_numpy(), rows,
+                               np.ones(len(small), bool))
+    assert got.se == pytest.approx(np.sqrt(var), rel=1e-10)
+    assert design.df == len(small) - 8
+
+
+def test_mean_interval_is_symmetric_t(small):
+    design = SurveyDesign.from_frame(small, "w", "s", "p")
+    row = estimate(design, "x", kind="mean").iloc[0]
+    assert row.estimate - row.ci_low == pytest.approx(row.ci_high - row.estimate)
+
+
+def test_suppression_thresholds_are_configurable(small):
+    design = SurveyDesign.from_frame(small, "w", "s", "p")
+    table = estimate(design, "y", ["g"], suppression=Suppression(min_n=200, caution_n=300))
+    assert set(table.flag) <= {"suppressed", "caution"}
+    assert table.loc[table.flag == "suppressed", ["estimate", "se", "ci_low", "ci_high"]].isna().all().all()
+
+
+def test_overlapping_domains_match_single_domain_tables(small):
+    design = SurveyDesign.from_frame(small, "w", "s", "p")
+    masks = {"a or b": small.g.isin(["a", "b"]).to_numpy(), "all": np.ones(len(small), bool)}
+    got = estimate_domains(design, "y", masks, suppression=NO_SUPPRESSION).set_index("domain")
+    overall = estimate(design, "y", suppression=NO_SUPPRESSION).iloc[0]
+    assert got.loc["all", "se"] == pytest.approx(overall.se)
+    R, var = textbook_variance(small.y.to_numpy(), small.w.to_numpy(), small.s.to_numpy(), small.p.to_numpy(),
+                               masks["a or b"])
+    assert got.loc["a or b", "se"] == pytest.approx(np.sqrt(var), rel=1e-10)
