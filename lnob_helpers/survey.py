@@ -23,6 +23,7 @@ over groups; suppression (`lnob_helpers.privacy`) is applied before a table is r
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from scipy import stats
 
 from .config import Suppression
 from .errors import InputError
-from .privacy import suppress
+from .privacy import FLAG_SUPPRESSED, flag_counts
 
 LonelyRule = Literal["adjust", "certainty", "remove", "fail"]
 Kind = Literal["proportion", "mean"]
@@ -59,6 +60,7 @@ class SurveyDesign:
     n_psu: int
     lonely_psu: LonelyRule
     source: str = "data"
+    _domains: dict = field(default_factory=dict, repr=False, compare=False)  # by -> (codes, cells)
 
     @property
     def df(self) -> int:
@@ -68,6 +70,13 @@ class SurveyDesign:
     @property
     def n_rows(self) -> int:
         return len(self.weights)
+
+    def domains(self, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+        """Domain codes and cell labels of `by`, computed once per design."""
+        key = tuple(by)
+        if key not in self._domains:
+            self._domains[key] = domain_codes(self.data, key)
+        return self._domains[key]
 
     @classmethod
     def from_frame(
@@ -99,7 +108,9 @@ class SurveyDesign:
             # PSUs are nested in strata: the same PSU label in two strata is two PSUs.
             p_codes = np.unique(h_codes * (p_raw.max() + 1) + p_raw, return_inverse=True)[1]
         else:
-            p_codes = np.arange(len(data), dtype=np.int64)
+            # each row its own PSU, numbered stratum by stratum
+            p_codes = np.empty(len(data), dtype=np.int64)
+            p_codes[np.argsort(h_codes, kind="stable")] = np.arange(len(data))
         n_psu = int(p_codes.max()) + 1
         psu_stratum = np.zeros(n_psu, dtype=np.int64)
         psu_stratum[p_codes] = h_codes
@@ -126,22 +137,23 @@ class SurveyDesign:
         `y` holds NaN where the row is outside the reference population or missing;
         `codes` holds -1 where the row's domain is missing.
         """
-        valid = ~np.isnan(y) & (codes >= 0)
-        g = np.where(valid, codes, 0)
-        wv = np.where(valid, self.weights, 0.0)
-        yv = np.where(valid, y, 0.0)
+        rows = np.flatnonzero(~np.isnan(y) & (codes >= 0))
+        g = codes[rows]
+        wv = self.weights[rows]
+        yv = y[rows]
         W = np.bincount(g, weights=wv, minlength=n_groups)
         Y = np.bincount(g, weights=wv * yv, minlength=n_groups)
-        n = np.bincount(g, weights=valid.astype(float), minlength=n_groups)
+        n = np.bincount(g, minlength=n_groups).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             R = Y / W
-            z = np.where(valid, wv * (yv - R[g]) / W[g], 0.0)
+            z = wv * (yv - R[g]) / W[g]
         # PSU x domain totals of the linearised variable.
-        T = np.bincount(self.psu * n_groups + g, weights=z, minlength=self.n_psu * n_groups)
+        T = np.bincount(self.psu[rows] * n_groups + g, weights=z, minlength=self.n_psu * n_groups)
         T = T.reshape(self.n_psu, n_groups)
-        S = np.zeros((self.n_strata, n_groups))
-        np.add.at(S, self.psu_stratum, T)  # K rows only: cheap
-        n_h = np.bincount(self.psu_stratum, minlength=self.n_strata).astype(float)
+        # PSU codes are sorted by stratum, so stratum sums are contiguous slices.
+        n_h = np.bincount(self.psu_stratum, minlength=self.n_strata)
+        starts = np.concatenate(([0], np.cumsum(n_h)[:-1]))
+        S = np.add.reduceat(T, starts, axis=0)
         D = T - (S / n_h[:, None])[self.psu_stratum]
         if self.psu_lonely.any():
             if self.lonely_psu == "adjust":
@@ -221,14 +233,22 @@ def _as_values(design: SurveyDesign, y: str | np.ndarray | pd.Series) -> np.ndar
         if y not in design.data.columns:
             raise InputError(f"{design.source}: indicator column '{y}' is not in the data.")
         y = design.data[y]
-    arr = pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce").to_numpy(dtype=float)
+    if isinstance(y, (pd.Series, np.ndarray)) and np.asarray(y).dtype.kind == "f":
+        arr = np.asarray(y, dtype=float)
+    else:
+        arr = pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce").to_numpy(dtype=float)
     if len(arr) != design.n_rows:
         raise ValueError("indicator values and design have different lengths")
     return arr
 
 
+@functools.lru_cache(maxsize=64)
+def _t_quantile(level: float, df: int) -> float:
+    return float(stats.t.ppf(0.5 + level / 2.0, df)) if df > 0 else np.nan
+
+
 def _intervals(est: np.ndarray, se: np.ndarray, kind: Kind, level: float, df: int) -> tuple[np.ndarray, np.ndarray]:
-    t = stats.t.ppf(0.5 + level / 2.0, df) if df > 0 else np.nan
+    t = _t_quantile(level, df)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
             inner = (est > 0) & (est < 1)
@@ -261,14 +281,15 @@ def estimate(
     values = _as_values(design, y)
     if kind == "proportion":
         seen = values[~np.isnan(values)]
-        if seen.size and not np.isin(seen, (0.0, 1.0)).all():
-            odd = sorted(set(np.unique(seen[~np.isin(seen, (0.0, 1.0))]).tolist()))[:5]
+        binary = (seen == 0.0) | (seen == 1.0)
+        if not binary.all():
+            odd = np.unique(seen[~binary])[:5]
             raise InputError(
                 f"{design.source}: a proportion needs values 0 or 1 (or missing), but the indicator "
                 f"also holds {', '.join(f'{v:g}' for v in odd)}; declare those as missing codes."
             )
     if by:
-        codes, cells = domain_codes(design.data, by)
+        codes, cells = design.domains(by)
         n_groups = len(cells)
     else:
         codes, cells, n_groups = np.zeros(design.n_rows, dtype=np.int64), pd.DataFrame(index=[0]), 1
@@ -303,16 +324,23 @@ def estimate_domains(
 
 
 def _table(design, values, codes, n_groups, cells, kind, ci_level, suppression) -> pd.DataFrame:
+    rule = suppression or Suppression()
     res = design._domain_totals(values, codes, n_groups)
+    est = res["estimate"]
     se = np.sqrt(res["var"])
-    lo, hi = _intervals(res["estimate"], se, kind, ci_level, design.df)
-    out = cells.reset_index(drop=True).copy()
-    out["estimate"] = res["estimate"]
-    out["se"] = se
-    out["ci_low"] = lo
-    out["ci_high"] = hi
-    out["n"] = res["n"].astype(np.int64)
-    out["population"] = res["population"]
+    lo, hi = _intervals(est, se, kind, ci_level, design.df)
+    flag = flag_counts(res["n"], rule)
+    hidden = flag == FLAG_SUPPRESSED
     total = res["population"].sum()
-    out["share"] = res["population"] / total if total > 0 else np.nan
-    return suppress(out, suppression or Suppression())
+    columns = {c: cells[c] for c in cells.columns}
+    columns.update({
+        "estimate": np.where(hidden, np.nan, est),
+        "se": np.where(hidden, np.nan, se),
+        "ci_low": np.where(hidden, np.nan, lo),
+        "ci_high": np.where(hidden, np.nan, hi),
+        "n": res["n"].astype(np.int64),
+        "population": res["population"],
+        "share": res["population"] / total if total > 0 else np.full(n_groups, np.nan),
+        "flag": flag,
+    })
+    return pd.DataFrame(columns, index=pd.RangeIndex(n_groups))

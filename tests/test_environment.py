@@ -7,7 +7,9 @@ import tomllib
 
 import yaml
 
-from conftest import ROOT
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES: dict[str, str] = {}

@@ -168,3 +168,11 @@ def test_overlapping_domains_match_single_domain_tables(small):
     R, var = textbook_variance(small.y.to_numpy(), small.w.to_numpy(), small.s.to_numpy(), small.p.to_numpy(),
                                masks["a or b"])
     assert got.loc["a or b", "se"] == pytest.approx(np.sqrt(var), rel=1e-10)
+
+
+@pytest.mark.parametrize("psu", ["p", None])
+def test_row_order_does_not_matter(small, psu):
+    shuffled = small.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    a = estimate(SurveyDesign.from_frame(small, "w", "s", psu), "y", ["g"])
+    b = estimate(SurveyDesign.from_frame(shuffled, "w", "s", psu), "y", ["g"])
+    pd.testing.assert_frame_equal(a, b, rtol=1e-10)

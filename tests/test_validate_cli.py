@@ -1,0 +1,143 @@
+"""`lnob validate` on the sample country and on broken copies of it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from lnob_helpers.cli import main
+from lnob_helpers.config import load_analysis
+from lnob_helpers.validate import validate_folder
+
+
+@pytest.fixture
+def copy(sample_dir, tmp_path) -> Path:
+    """A private copy of the sample analysis (without outputs) that a test may break."""
+    dst = tmp_path / "aruvia"
+    shutil.copytree(sample_dir, dst, ignore=shutil.ignore_patterns("outputs", "*.bak"))
+    return dst
+
+
+def _edit_yaml(folder: Path, change) -> None:
+    path = folder / "analysis.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def _csv_round(folder: Path) -> tuple[dict, Path]:
+    doc = yaml.safe_load((folder / "analysis.yaml").read_text(encoding="utf-8"))
+    for rnd in doc["rounds"]:
+        for spec in rnd["files"].values():
+            if spec["path"].endswith(".csv"):
+                return spec, folder / spec["path"]
+    pytest.skip("sample has no CSV file")
+
+
+def test_sample_is_valid(sample_dir, capsys):
+    assert main(["validate", str(sample_dir)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_sample_input_files_are_not_modified(sample_dir):
+    before = {p: p.stat().st_mtime_ns for p in sample_dir.iterdir() if p.is_file()}
+    validate_folder(sample_dir)
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_missing_column(copy, capsys):
+    def rename(doc):
+        ind = next(i for i in doc["indicators"] if i.get("column"))
+        ind["column"] = "no_such_column"
+    _edit_yaml(copy, rename)
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "column 'no_such_column'" in err and "is not in the data" in err and "Traceback" not in err
+
+
+def test_negative_weight(copy, capsys):
+    spec, path = _csv_round(copy)
+    frame = pd.read_csv(path)
+    frame.loc[9, spec["design"]["weight"]] = -1.5
+    frame.to_csv(path, index=False)
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"weight column '{spec['design']['weight']}' must be positive and finite" in err
+    assert "(10)" in err and "negative" in err
+
+
+def test_typo_in_a_category(copy, capsys):
+    def typo(doc):
+        circ = next(c for c in doc["circumstances"] if c.get("categories") and c.get("column"))
+        circ["categories"][0] = circ["categories"][0] + "x"
+        doc["_typo"] = [circ["id"], circ["categories"][0]]
+    _edit_yaml(copy, typo)
+    doc = yaml.safe_load((copy / "analysis.yaml").read_text())
+    circ_id, wrong = doc.pop("_typo")
+    (copy / "analysis.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"circumstance '{circ_id}'" in err and f"'{wrong}'" in err
+
+
+def test_wrong_file_path(copy, capsys):
+    def wrong(doc):
+        first = next(iter(doc["rounds"][0]["files"].values()))
+        first["path"] = "no_such_file.csv"
+    _edit_yaml(copy, wrong)
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "no_such_file.csv" in err and "not found" in err
+
+
+def test_unknown_key_and_bad_value_in_yaml(copy, capsys):
+    def bad(doc):
+        doc["settings"]["ci_levle"] = 0.9
+        doc["indicators"][0]["direction"] = "sideways"
+    _edit_yaml(copy, bad)
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "`settings.ci_levle` is not a known key" in err
+    assert "`indicators[1].direction`" in err
+
+
+def test_broken_yaml_syntax(copy, capsys):
+    (copy / "analysis.yaml").write_text("country: [unclosed\n")
+    assert main(["validate", str(copy)]) == 2
+    assert "not valid YAML at line" in capsys.readouterr().err
+
+
+def test_missing_folder(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_console_script_runs_without_traceback(copy):
+    def rename(doc):
+        doc["indicators"][0]["file"] = "nope"
+    _edit_yaml(copy, rename)
+    run = subprocess.run([sys.executable, "-m", "lnob_helpers.cli", "validate", str(copy)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and "does not list" in run.stderr
+
+
+def test_sav_value_labels_become_categories(sample_dir):
+    analysis = load_analysis(sample_dir)
+    from lnob_helpers.rounds import load_round
+
+    sav_rounds = [r for r in analysis.rounds if any(f.format == "sav" for f in r.files.values())]
+    assert sav_rounds, "the sample must ship one round as SPSS .sav"
+    data = load_round(analysis, sav_rounds[0].year)
+    frame = next(iter(data.files.values())).frame
+    region = analysis.circumstance("region")
+    assert list(frame["region"].cat.categories) == region.category_order
+    assert frame["region"].notna().mean() > 0.99
+    wealth = frame["wealth"]
+    assert wealth.cat.ordered and list(wealth.cat.categories)[0] == "Poorest"
