@@ -1,0 +1,1 @@
+"""ipywidgets building blocks for the Voilà apps (imported only in app mode)."""
