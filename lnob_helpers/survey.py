@@ -99,7 +99,7 @@ class SurveyDesign:
                 raise InputError(f"{source}: the {role} column '{col}' is not in the data.")
         if len(data) == 0:
             raise InputError(f"{source}: the data have no rows.")
-        w = _check_weights(data[weight], weight, source)
+        w = check_weights(data[weight], weight, source)
 
         h_codes, n_strata = _codes(data[strata], strata, source) if strata else (
             np.zeros(len(data), dtype=np.int64), 1)
@@ -169,7 +169,7 @@ class SurveyDesign:
         return {"estimate": R, "var": var, "n": n, "population": W}
 
 
-def _check_weights(col: pd.Series, name: str, source: str) -> np.ndarray:
+def check_weights(col: pd.Series, name: str, source: str) -> np.ndarray:
     w = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     problems = []
     for bad, what in ((np.isnan(w), "missing or not a number"), (np.isinf(w), "infinite"),
