@@ -130,6 +130,38 @@ class SurveyDesign:
             psu_lonely=lonely, n_strata=n_strata, n_psu=n_psu, lonely_psu=lonely_psu, source=source,
         )
 
+    # -- variance of PSU totals: the one place strata and lonely PSUs are handled ------------
+    def _centred_psu_totals(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """PSU totals (K x k) centred within strata, with the scale each PSU's square gets."""
+        # PSU codes are sorted by stratum, so stratum sums are contiguous slices.
+        n_h = np.bincount(self.psu_stratum, minlength=self.n_strata)
+        starts = np.concatenate(([0], np.cumsum(n_h)[:-1]))
+        S = np.add.reduceat(T, starts, axis=0)
+        D = T - (S / n_h[:, None])[self.psu_stratum]
+        scale = self.psu_scale
+        if self.psu_lonely.any() and self.lonely_psu == "adjust":
+            D[self.psu_lonely] = T[self.psu_lonely] - T.sum(axis=0) / self.n_psu
+            scale = np.where(self.psu_lonely, 1.0, scale)
+        # certainty / remove: lonely PSUs keep scale 0 and add nothing
+        return D, scale
+
+    def _psu_variance(self, T: np.ndarray) -> np.ndarray:
+        D, scale = self._centred_psu_totals(T)
+        return (scale[:, None] * D * D).sum(axis=0)
+
+    def total_covariance(self, scores: np.ndarray) -> np.ndarray:
+        """Design-based covariance matrix of the column totals of `scores` (n rows x k).
+
+        The building block for linearised variances of any smooth statistic: pass its
+        influence (score) values per row, zero outside the domain.
+        """
+        Z = np.asarray(scores, dtype=float)
+        Z = Z[:, None] if Z.ndim == 1 else Z
+        T = np.stack([np.bincount(self.psu, weights=Z[:, j], minlength=self.n_psu)
+                      for j in range(Z.shape[1])], axis=1)
+        D, scale = self._centred_psu_totals(T)
+        return D.T @ (scale[:, None] * D)
+
     # -- the core: one indicator over one set of disjoint domains -----------------------------
     def _domain_totals(self, y: np.ndarray, codes: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
         """Ratio estimates and linearised variances for each domain code 0..n_groups-1.
@@ -150,21 +182,7 @@ class SurveyDesign:
         # PSU x domain totals of the linearised variable.
         T = np.bincount(self.psu[rows] * n_groups + g, weights=z, minlength=self.n_psu * n_groups)
         T = T.reshape(self.n_psu, n_groups)
-        # PSU codes are sorted by stratum, so stratum sums are contiguous slices.
-        n_h = np.bincount(self.psu_stratum, minlength=self.n_strata)
-        starts = np.concatenate(([0], np.cumsum(n_h)[:-1]))
-        S = np.add.reduceat(T, starts, axis=0)
-        D = T - (S / n_h[:, None])[self.psu_stratum]
-        if self.psu_lonely.any():
-            if self.lonely_psu == "adjust":
-                center = T.sum(axis=0) / self.n_psu
-                D[self.psu_lonely] = T[self.psu_lonely] - center
-                scale = np.where(self.psu_lonely, 1.0, self.psu_scale)
-            else:
-                scale = self.psu_scale  # 0 for lonely PSUs: no contribution
-        else:
-            scale = self.psu_scale
-        var = (scale[:, None] * D * D).sum(axis=0)
+        var = self._psu_variance(T)
         var = np.where(W > 0, var, np.nan)
         return {"estimate": R, "var": var, "n": n, "population": W}
 

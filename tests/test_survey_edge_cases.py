@@ -176,3 +176,15 @@ def test_row_order_does_not_matter(small, psu):
     a = estimate(SurveyDesign.from_frame(small, "w", "s", psu), "y", ["g"])
     b = estimate(SurveyDesign.from_frame(shuffled, "w", "s", psu), "y", ["g"])
     pd.testing.assert_frame_equal(a, b, rtol=1e-10)
+
+
+def test_total_covariance_diagonal_matches_estimate(small):
+    design = SurveyDesign.from_frame(small, "w", "s", "p")
+    y, w = small.y.to_numpy(), small.w.to_numpy()
+    ok = ~np.isnan(y)
+    R = (w[ok] * y[ok]).sum() / w[ok].sum()
+    z = np.where(ok, w * (np.nan_to_num(y) - R) / w[ok].sum(), 0.0)
+    cov = design.total_covariance(np.column_stack([z, 2 * z]))
+    se = estimate(design, "y", suppression=NO_SUPPRESSION).se.iloc[0]
+    assert np.sqrt(cov[0, 0]) == pytest.approx(se, rel=1e-12)
+    assert cov[0, 1] == pytest.approx(2 * cov[0, 0]) and cov[1, 1] == pytest.approx(4 * cov[0, 0])

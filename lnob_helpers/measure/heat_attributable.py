@@ -1,0 +1,51 @@
+"""Population attributable risk (PAR) and fraction (PAF).
+
+Both ask how much the setting average would improve if every subgroup reached the
+reference level: the most advantaged subgroup on an ordered dimension, otherwise
+the best-performing one (highest estimate for a favourable indicator, lowest for
+an adverse one), as in healthequal. When no improvement is possible the measure
+is 0. PAR is in indicator units; PAF is a percentage of the average. The se is
+Walter's (1978) formula for the attributable fraction on the 0-1 scale, as in
+healthequal; PAF's interval multiplies it by 100 to match the estimate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .heat_groups import SetResults, SubgroupSets, normal_interval
+
+PAF_SCALE = 100.0
+
+
+def _walter(sets: SubgroupSets):
+    """Reference estimate, mean, and the se of the attributable fraction (0-1 scale)."""
+    best = sets.row_of_extreme(sets.estimate, sets.favourable)
+    reference = np.where(sets.ordered, sets.starts + sets.size - 1, best)
+    ref_est = sets.estimate[reference]
+    ref_pop = sets.population[reference]
+    mean = sets.weighted_mean(sets.estimate)
+    total = sets.total(sets.population)
+    c = ref_est / sets.scale * ref_pop
+    d = ref_pop - c
+    a = mean / sets.scale * total - c
+    b = total - a - ref_pop
+    n = a + b + c + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(c * n * (a * d * (n - c) + b * c**2) / ((a + c) ** 3 * (c + d) ** 3))
+    gap = ref_est - mean
+    no_gain = np.where(sets.favourable, gap < 0, gap > 0)
+    return np.where(no_gain, 0.0, gap), mean, se
+
+
+def attributable_fraction(sets: SubgroupSets, z: float) -> SetResults:
+    gap, mean, se = _walter(sets)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        paf = PAF_SCALE * gap / mean
+    return SetResults(paf, se, *normal_interval(paf, se, factor=PAF_SCALE, z=z))
+
+
+def attributable_risk(sets: SubgroupSets, z: float) -> SetResults:
+    gap, mean, paf_se = _walter(sets)
+    se = np.abs(mean) * paf_se
+    return SetResults(gap, se, *normal_interval(gap, se, z=z))

@@ -1,0 +1,132 @@
+"""Many sets of subgroups held as flat numpy arrays, one contiguous block per set.
+
+A set is one (setting, date, source, indicator, dimension). Summary measures are
+computed for all sets at once with segment sums (`np.add.reduceat`) instead of a
+Python loop per set; a 2-D array (rows x simulation replicates) works the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+_Z95 = float(ndtri(0.975))
+
+
+@dataclass(frozen=True)
+class SubgroupSets:
+    """Rows sorted by set and, within a set, by subgroup_order (1 = most disadvantaged)."""
+
+    estimate: np.ndarray
+    se: np.ndarray
+    population: np.ndarray
+    reference: np.ndarray  # bool per row: the row is the set's reference subgroup
+    group: np.ndarray  # set number of each row
+    starts: np.ndarray  # first row of each set
+    size: np.ndarray  # rows per set
+    ordered: np.ndarray  # bool per set
+    favourable: np.ndarray  # bool per set
+    scale: np.ndarray  # indicator_scale per set
+
+    @classmethod
+    def from_rows(cls, *, estimate, se, population, subgroup_order, reference, group,
+                  ordered, favourable, scale) -> SubgroupSets:
+        """Sort rows into blocks; `group` numbers sets 0..k-1 and every set has a row."""
+        group = np.asarray(group, dtype=np.int64)
+        sort = np.lexsort((np.asarray(subgroup_order, dtype=float), group))
+        group = group[sort]
+        size = np.bincount(group, minlength=len(ordered))
+        starts = np.cumsum(size) - size
+        return cls(
+            estimate=np.asarray(estimate, dtype=float)[sort],
+            se=np.asarray(se, dtype=float)[sort],
+            population=np.asarray(population, dtype=float)[sort],
+            reference=np.asarray(reference, dtype=bool)[sort],
+            group=group,
+            starts=starts,
+            size=size,
+            ordered=np.asarray(ordered, dtype=bool),
+            favourable=np.asarray(favourable, dtype=bool),
+            scale=np.asarray(scale, dtype=float),
+        )
+
+    @property
+    def n_sets(self) -> int:
+        return len(self.starts)
+
+    def total(self, x: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(x, self.starts, axis=0)
+
+    def largest(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(x, self.starts, axis=0)
+
+    def smallest(self, x: np.ndarray) -> np.ndarray:
+        return np.minimum.reduceat(x, self.starts, axis=0)
+
+    def per_row(self, per_set: np.ndarray) -> np.ndarray:
+        """Repeat a per-set value on each row of its set."""
+        return per_set[self.group]
+
+    def rows_like(self, per_row: np.ndarray, like: np.ndarray) -> np.ndarray:
+        """A per-row vector shaped to broadcast against `like` (1-D or rows x replicates)."""
+        return per_row if like.ndim == 1 else per_row[:, None]
+
+    @property
+    def share(self) -> np.ndarray:
+        """Population share of each row within its set."""
+        return self.population / self.per_row(self.total(self.population))
+
+    def weighted_mean(self, values: np.ndarray) -> np.ndarray:
+        return self.total(self.rows_like(self.share, values) * values)
+
+    def first_row_where(self, mask: np.ndarray) -> np.ndarray:
+        """Index of the first row in each set where `mask` holds; -1 where none."""
+        rows = np.where(mask, np.arange(len(mask)), len(mask))
+        first = np.minimum.reduceat(rows, self.starts)
+        return np.where(first < len(mask), first, -1)
+
+    def row_of_extreme(self, values: np.ndarray, largest: np.ndarray) -> np.ndarray:
+        """Row of the highest (where `largest`) or lowest value of each set."""
+        target = np.where(largest, self.largest(values), self.smallest(values))
+        return self.first_row_where(values == self.per_row(target))
+
+    @property
+    def rank(self) -> np.ndarray:
+        """Relative rank: cumulative population share up to the middle of each subgroup."""
+        cumulative = np.cumsum(self.population)
+        before_set = self.per_row(cumulative[self.starts] - self.population[self.starts])
+        total = self.per_row(self.total(self.population))
+        return (cumulative - before_set - self.population / 2) / total
+
+
+@dataclass
+class SetResults:
+    """One measure for every set: estimate, standard error, interval, and a note per set."""
+
+    estimate: np.ndarray
+    se: np.ndarray
+    ci_lb: np.ndarray
+    ci_ub: np.ndarray
+    note: np.ndarray | None = None  # one text per set; "" when there is nothing to say
+
+    def __post_init__(self) -> None:
+        if self.note is None:
+            self.note = np.full(len(self.estimate), "", dtype=object)
+
+    def add_note(self, where: np.ndarray, text: str) -> None:
+        self.note = append_note(self.note, where, text)
+
+
+def normal_interval(estimate: np.ndarray, se: np.ndarray, factor: float | np.ndarray = 1.0,
+                    z: float = _Z95) -> tuple[np.ndarray, np.ndarray]:
+    """estimate +/- z * se * factor; `factor` puts an unscaled se on the estimate's scale."""
+    half = z * se * factor
+    return estimate - half, estimate + half
+
+
+def append_note(notes: np.ndarray, where: np.ndarray, text: str) -> np.ndarray:
+    """Add `text` to the notes selected by `where`, separated by "; "."""
+    joined = np.array([f"{old}; {text}" if old else text for old in notes], dtype=object)
+    return np.where(where, joined, notes)
