@@ -36,6 +36,35 @@ def _tables(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .report.build import build_reports, print_summary
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    results = build_reports(args.folders, out=args.out, formats=formats, jobs=args.jobs)
+    return print_summary(results)
+
+
+def _app(args: argparse.Namespace) -> int:
+    from .app import serve
+    from .notebook import resolve_folder
+
+    return serve(resolve_folder(args.folder or ""), port=args.port, preheat=args.preheat)
+
+
+def _workshop(args: argparse.Namespace) -> int:
+    from .workshop import create_teams, instructions, reset_team
+
+    if args.reset:
+        fresh, kept = reset_team(args.out, args.reset)
+        print(f"restored {fresh}" + (f"; the previous copy is kept at {kept}" if kept else ""))
+        return EXIT_OK
+    if not args.teams:
+        raise LnobError("lnob workshop needs --teams N (or --reset TEAM).")
+    folders = create_teams(args.out, args.teams)
+    print(instructions(folders, args.port_base))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lnob", description="Leave No One Behind workbook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -49,6 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--round", type=int, default=None, help="survey year (default: latest)")
     t.add_argument("--one-way", action="store_true", help="skip two-way intersections")
     t.set_defaults(func=_tables)
+
+    r = sub.add_parser("report", help="run the five step notebooks and build the country report")
+    r.add_argument("folders", nargs="+", help="one or more analysis folders")
+    r.add_argument("--format", default="html", help="html, pdf or html,pdf (default html)")
+    r.add_argument("--out", default="reports", help="where reports go (default ./reports)")
+    r.add_argument("--jobs", type=int, default=1, help="analyses built in parallel (default 1)")
+    r.set_defaults(func=_report)
+
+    a = sub.add_parser("app", help="serve the workbook in a browser (Voila, this machine only)")
+    a.add_argument("folder", nargs="?", default="", help="analysis folder (default: the sample country)")
+    a.add_argument("--port", type=int, default=8866)
+    a.add_argument("--preheat", type=int, default=0, help="kernels kept warm for fast first loads")
+    a.set_defaults(func=_app)
+
+    w = sub.add_parser("workshop", help="one copy of the sample analysis per team")
+    w.add_argument("--teams", type=int, default=0, help="number of teams")
+    w.add_argument("--out", required=True, help="folder for the team copies")
+    w.add_argument("--reset", default="", help="restore one team's copy (e.g. team-03 or 3)")
+    w.add_argument("--port-base", type=int, default=8866, help="first team's port")
+    w.set_defaults(func=_workshop)
     return parser
 
 

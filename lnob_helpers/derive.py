@@ -56,7 +56,7 @@ def value_keys(md: Microdata, col: str, missing_codes=()) -> tuple[pd.Series, pd
     labels = {_key(k): str(v) for k, v in md.value_labels.get(col, {}).items()}
     raw_u = np.array([_key(v) for v in uniques] + [None], dtype=object)
     lab_u = np.array([labels.get(k, k) for k in raw_u[:-1]] + [None], dtype=object)
-    gone = np.array([k in miss or lab in miss for k, lab in zip(raw_u, lab_u)] + [True])
+    gone = np.array([k in miss or lab in miss for k, lab in zip(raw_u[:-1], lab_u[:-1])] + [True])
     raw_u[gone] = None
     lab_u[gone] = None
     idx = np.where(codes < 0, len(uniques), codes)
@@ -128,7 +128,7 @@ def indicator_values(md: Microdata, ind: Indicator) -> np.ndarray:
         values = by_raw.where(by_raw.notna(), lab.map(mapping)).astype(float)
     else:  # guarded by the config model
         raise InputError(f"indicator '{ind.id}': unsupported derivation '{ind.derive.kind}'.")
-    out = values.to_numpy(dtype=float, na_value=np.nan)
+    out = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
     out[~population_mask(md, ind.population)] = np.nan
     return out
 

@@ -88,7 +88,10 @@ def dump_yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
 
 
-def save_model(path: str | os.PathLike, obj: BaseModel) -> Path:
-    """Validate-then-save a model as readable YAML, atomically, keeping a backup."""
-    data = obj.model_dump(mode="json", exclude_none=True)
+def save_model(path: str | os.PathLike, obj: BaseModel, exclude_defaults: bool = False) -> Path:
+    """Validate-then-save a model as readable YAML, atomically, keeping a backup.
+
+    `exclude_defaults` leaves out fields still at their default, keeping hand-edited files short.
+    """
+    data = obj.model_dump(mode="json", exclude_none=True, exclude_defaults=exclude_defaults)
     return atomic_write_text(path, dump_yaml(data))

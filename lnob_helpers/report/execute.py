@@ -1,0 +1,74 @@
+"""Executing the step notebooks headless, with a timeout, in report mode.
+
+A stuck kernel reply is a known failure of widget-displaying cells (see
+JUPYTER_NOTES.md), so every run has an execution timeout; report mode shows no
+widgets anyway. A failing cell becomes a `StepFailed` naming the step, the cell and
+the error, and the executed notebook is kept for debugging.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import LnobError
+
+WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
+STEPS = [
+    ("1_who.ipynb", "Step 1 — Who is left behind?"),
+    ("2_why.ipynb", "Step 2 — Why are they left behind?"),
+    ("3_what.ipynb", "Step 3 — What should be done?"),
+    ("4_measure.ipynb", "Step 4 — How to measure and monitor progress"),
+    ("5_accountability.ipynb", "Step 5 — How to advance accountability"),
+]
+EXECUTION_TIMEOUT = 300  # seconds per cell
+
+
+class StepFailed(LnobError):
+    """A notebook cell failed; the message says which step, which cell and what error."""
+
+    def __init__(self, step: str, cell: int | None, error: str, executed: Path):
+        self.executed = executed
+        where = f"cell {cell}" if cell is not None else "start-up"
+        super().__init__(f"{step} failed at {where}: {error}. The executed notebook is kept at {executed}.")
+
+
+@dataclass(frozen=True)
+class StepRun:
+    notebook: str
+    title: str
+    executed: Path
+    seconds: float
+
+
+def available_steps(workbooks: Path = WORKBOOKS) -> list[tuple[str, str]]:
+    """The steps whose notebook is present, in the method's order."""
+    return [(nb, title) for nb, title in STEPS if (workbooks / nb).exists()]
+
+
+def run_step(notebook: str, title: str, analysis: Path, out_dir: Path,
+             workbooks: Path = WORKBOOKS, timeout: int = EXECUTION_TIMEOUT) -> StepRun:
+    """Execute one step notebook for `analysis`; outputs land in `out_dir/executed/`."""
+    import time
+
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    os.environ["TQDM_DISABLE"] = "1"  # kernels inherit it: no progress bars in reports
+    os.environ.pop("LNOB_APP", None)
+    executed = out_dir / "executed" / notebook
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(workbooks / notebook), str(executed),
+            parameters={"analysis": str(analysis), "mode": "report"},
+            kernel_name="python3", execution_timeout=timeout, progress_bar=False,
+            cwd=str(workbooks), log_output=False,
+        )
+    except PapermillExecutionError as e:
+        raise StepFailed(title, e.exec_count, f"{e.ename}: {e.evalue}", executed) from None
+    except Exception as e:  # kernel died, timeout, missing kernel: still one sentence
+        raise StepFailed(title, None, f"{type(e).__name__}: {e}", executed) from None
+    return StepRun(notebook, title, executed, time.perf_counter() - start)

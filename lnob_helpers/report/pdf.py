@@ -1,0 +1,55 @@
+"""PDF through Debian chromium's headless print-to-PDF (works offline; no downloaded browser)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..errors import LnobError
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def find_browser() -> str | None:
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def require_browser() -> str:
+    path = find_browser()
+    if path is None:
+        raise LnobError(
+            "PDF output needs a Chromium browser, and none was found. On Debian or Ubuntu install one with "
+            "`sudo apt-get install -y chromium`, or ask only for HTML with `--format html`."
+        )
+    return path
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, timeout: int = 120) -> Path:
+    """Print `html_path` to `pdf_path`; written to a temporary name first, then renamed."""
+    browser = require_browser()
+    tmp = pdf_path.with_name(f".{pdf_path.name}.partial")
+    with tempfile.TemporaryDirectory(prefix="lnob-chromium-") as profile:
+        cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+               "--virtual-time-budget=10000", f"--print-to-pdf={tmp}", html_path.resolve().as_uri()]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LnobError(f"the browser did not finish printing {html_path.name} within {timeout} s.") from None
+        except subprocess.CalledProcessError as e:
+            tail = e.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+            raise LnobError(f"the browser failed to print {html_path.name}: {tail[0]}") from None
+    if not tmp.exists() or tmp.stat().st_size == 0:
+        raise LnobError(f"the browser produced no PDF for {html_path.name}.")
+    tmp.replace(pdf_path)
+    return pdf_path

@@ -1,0 +1,137 @@
+"""Entries that people write by hand in the step files: stable ids and readable checks.
+
+Every list in `step2_why.yaml`, `step3_what.yaml` and the Step 5 files holds entries with a
+short id. Ids may be typed by hand or left out; a missing id becomes a slug of the entry's
+title, so links between entries survive a rename of the title once the file is saved.
+Problems name the entry as people count it: `actions[3] (id `land-reform`)`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Annotated, ClassVar, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from ..errors import InputError
+from ..yamlstore import load_model
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
+SLUG_MAX = 40
+
+
+def _check_id(value: str) -> str:
+    if not ID_RE.match(value):
+        raise ValueError(
+            f"`{value}` is not a usable id; expected up to 60 letters, digits, '-', '_' or '.', "
+            "starting with a letter or digit (e.g. `land-reform`)"
+        )
+    return value
+
+
+EntryId = Annotated[str, AfterValidator(_check_id)]
+
+
+class Record(BaseModel):
+    """Base for everything stored in a step file: unknown keys are reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Entry(Record):
+    """A record with an id; `id_from` names the field whose text gives the default id."""
+
+    id_from: ClassVar[str] = "title"
+    id: EntryId | None = None
+
+    def slug_source(self) -> str:
+        return str(getattr(self, self.id_from))
+
+
+def slugify(text: str, max_length: int = SLUG_MAX) -> str:
+    """A lower-case ascii slug of `text`, cut at a word boundary: "Land law (2019)" -> "land-law-2019"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+    return slug
+
+
+def fill_ids(entries: Sequence[Entry], fallback: str) -> None:
+    """Give every entry without an id a slug of its title, unique among the ids in `entries`."""
+    used = {e.id for e in entries if e.id}
+    for entry in entries:
+        if entry.id:
+            continue
+        base = slugify(entry.slug_source()) or fallback
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        entry.id = candidate
+        used.add(candidate)
+
+
+def where(collection: str, index: int, entry: Entry) -> str:
+    """How a problem names an entry: 1-based position and id."""
+    return f"{collection}[{index + 1}] (id `{entry.id}`)"
+
+
+def duplicate_ids(entries: Sequence[Entry], collection: str) -> list[str]:
+    """Sentences for ids used by more than one entry of `collection`."""
+    positions: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        positions.setdefault(str(entry.id), []).append(i + 1)
+    return [
+        f"{collection}: id `{entry_id}` is used by entries "
+        + ", ".join(str(p) for p in pos)
+        + "; expected a different id for each entry"
+        for entry_id, pos in positions.items()
+        if len(pos) > 1
+    ]
+
+
+def unknown_refs(
+    refs: Iterable[str], known: Iterable[str], place: str, field: str, what: str
+) -> list[str]:
+    """Sentences for references in `refs` that are not among the `known` ids."""
+    known_set = set(known)
+    missing = [r for r in refs if r not in known_set]
+    if not missing:
+        return []
+    if known_set:
+        shown = sorted(known_set)
+        expected = "expected one of " + ", ".join(f"`{k}`" for k in shown[:12])
+        expected += f" (and {len(shown) - 12} more)" if len(shown) > 12 else ""
+    else:
+        expected = "none is defined yet, so add it first"
+    return [f"{place}: `{field}` refers to `{m}`, which is not {what}; {expected}" for m in missing]
+
+
+def raise_problems(problems: list[str]) -> None:
+    """Raise all problems at once, one per line, from inside a pydantic validator."""
+    if problems:
+        raise ValueError("\n".join(problems))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_entries(path: str | os.PathLike, model: type[M], default: M | None = None) -> M:
+    """`yamlstore.load_model`, with each cross-reference problem as its own sentence."""
+    try:
+        return load_model(path, model, default)
+    except InputError as err:
+        source = str(path)
+        sentences: list[str] = []
+        for problem in err.problems:
+            first, *rest = problem.split("\n")
+            sentences.append(_end(first))
+            sentences.extend(_end(f"{source}: {line}") for line in rest)
+        raise InputError(sentences) from None
+
+
+def _end(sentence: str) -> str:
+    return sentence if sentence.endswith(".") else sentence + "."

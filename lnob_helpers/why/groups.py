@@ -1,0 +1,137 @@
+"""Step 1's left-behind groups as Steps 2, 3 and 5 see them, and how group ids relate.
+
+A group id lists conditions `circumstance=category` joined by " & ", e.g.
+"area=Rural & ethnicity=Tamar"; "all" is the whole population. Group A *contains* group B
+when every condition of A is also a condition of B: an action for "ethnicity=Tamar" reaches
+the rural Tamar, and a recommendation about the Tamar concerns them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+WHOLE_POPULATION = "all"
+LEFT_BEHIND_COLUMNS = (
+    "group_id", "label", "n_indicators", "indicators", "factors", "n_factors",
+    "max_gap", "mean_gap", "population_share", "furthest_behind",
+)
+_PART = r"(?:(?! & )[^=])+"
+GROUP_ID_RE = rf"^(?:{WHOLE_POPULATION}|{_PART}={_PART}(?: & {_PART}={_PART})*)$"
+
+
+def is_group_id(group_id: str) -> bool:
+    """True for "all" or for conditions `circumstance=category` joined by " & "."""
+    return re.match(GROUP_ID_RE, group_id) is not None
+
+
+def group_id_problem(group_id: str) -> str | None:
+    """A sentence fragment when `group_id` is malformed, else None."""
+    if is_group_id(group_id):
+        return None
+    return (
+        f"`{group_id}` is not a group id; expected conditions like `area=Rural` joined by "
+        "' & ' (e.g. `area=Rural & ethnicity=Tamar`), or `all`"
+    )
+
+
+def conditions(group_ids: Iterable[str]) -> pd.DataFrame:
+    """One row per condition: group_id, condition ("circumstance=category"), n_conditions."""
+    ids = pd.Series(list(dict.fromkeys(group_ids)), dtype="str", name="group_id")
+    parts = ids.where(ids != WHOLE_POPULATION, "").str.split(" & ")
+    long = pd.DataFrame({"group_id": ids, "condition": parts}).explode("condition")
+    long = long[long["condition"].fillna("") != ""]
+    counts = long.groupby("group_id")["condition"].size()
+    long["n_conditions"] = long["group_id"].map(counts).astype(int)
+    return long.reset_index(drop=True)
+
+
+def containment(broad_ids: Iterable[str], narrow_ids: Iterable[str]) -> pd.DataFrame:
+    """Pairs (broad, narrow) where group `broad` contains group `narrow` (equal ids included)."""
+    broad_ids, narrow_ids = list(dict.fromkeys(broad_ids)), list(dict.fromkeys(narrow_ids))
+    b, n = conditions(broad_ids), conditions(narrow_ids)
+    shared = b.merge(n, on="condition", suffixes=("_broad", "_narrow"))
+    counted = shared.groupby(["group_id_broad", "group_id_narrow", "n_conditions_broad"]).size()
+    counted = counted.reset_index(name="shared")
+    pairs = counted.loc[counted["shared"] == counted["n_conditions_broad"], ["group_id_broad", "group_id_narrow"]]
+    pairs.columns = ["broad", "narrow"]
+    whole = [g for g in broad_ids if g == WHOLE_POPULATION]
+    universal = pd.DataFrame({"broad": np.repeat(whole, len(narrow_ids)), "narrow": narrow_ids * len(whole)})
+    return pd.concat([pairs, universal], ignore_index=True).drop_duplicates().reset_index(drop=True)
+
+
+def related(a_ids: Iterable[str], b_ids: Iterable[str]) -> pd.DataFrame:
+    """Pairs (a, b) where one group contains the other, with `relation` in
+    {"same", "a_contains_b", "b_contains_a"}."""
+    a_ids, b_ids = list(a_ids), list(b_ids)
+    down = containment(a_ids, b_ids).rename(columns={"broad": "a", "narrow": "b"})
+    up = containment(b_ids, a_ids).rename(columns={"broad": "b", "narrow": "a"})
+    both = down.merge(up, on=["a", "b"], how="outer", indicator=True)
+    both["relation"] = both["_merge"].map(
+        {"both": "same", "left_only": "a_contains_b", "right_only": "b_contains_a"}
+    ).astype("str")
+    return both[["a", "b", "relation"]]
+
+
+def read_left_behind(source: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
+    """Load Step 1's `outputs/step1/left_behind.csv` (or a frame like it) and check its columns.
+
+    Returns the table with `furthest_behind` as bool and numbers as floats; the ";"-separated
+    `indicators` and `factors` columns are kept as text.
+    """
+    name = "left_behind table" if isinstance(source, pd.DataFrame) else str(source)
+    if isinstance(source, pd.DataFrame):
+        table = source.copy()
+    else:
+        if not Path(source).exists():
+            raise InputError(f"{name}: file not found; run Step 1 first to write it.")
+        table = pd.read_csv(source, dtype={"group_id": "str", "label": "str",
+                                           "indicators": "str", "factors": "str"},
+                            keep_default_na=False, na_values={"max_gap": [""], "mean_gap": [""]})
+    missing = [c for c in LEFT_BEHIND_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(f"{name}: columns {', '.join(missing)} are missing; expected the columns "
+                         f"{', '.join(LEFT_BEHIND_COLUMNS)} written by Step 1.")
+    problems = []
+    for column in ("n_indicators", "n_factors", "max_gap", "mean_gap", "population_share"):
+        values = pd.to_numeric(table[column], errors="coerce")
+        bad = values.isna() & table[column].notna() & (table[column].astype("str") != "")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            problems.append(f"{name}: row {row}, column `{column}`: `{table[column].iloc[row - 2]}` "
+                            "is not a number; expected a number.")
+        table[column] = values.astype(float)
+    share = table["population_share"]
+    if ((share < 0) | (share > 1)).any():
+        row = int(np.flatnonzero(((share < 0) | (share > 1)).to_numpy())[0]) + 2
+        problems.append(f"{name}: row {row}, column `population_share`: {share.iloc[row - 2]} is out "
+                        "of range; expected a share between 0 and 1.")
+    bad_ids = ~table["group_id"].astype("str").str.match(GROUP_ID_RE)
+    if bad_ids.any():
+        row = int(np.flatnonzero(bad_ids.to_numpy())[0]) + 2
+        problems.append(f"{name}: row {row}, column `group_id`: "
+                        f"{group_id_problem(str(table['group_id'].iloc[row - 2]))}.")
+    dup = table["group_id"].duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0]) + 2
+        problems.append(f"{name}: row {row}, column `group_id`: `{table['group_id'].iloc[row - 2]}` "
+                        "appears twice; expected one row per group.")
+    if problems:
+        raise InputError(problems)
+    flags = table["furthest_behind"].astype("str").str.strip().str.lower()
+    table["furthest_behind"] = flags.isin(["true", "1", "yes"])
+    for column in ("indicators", "factors", "label"):
+        table[column] = table[column].fillna("").astype("str")
+    return table.reset_index(drop=True)
+
+
+def has_tag(column: pd.Series, tag: str) -> pd.Series:
+    """Whether each ";"-separated list in `column` holds `tag`."""
+    return column.astype("str").str.contains(rf"(?:^|;)\s*{re.escape(tag)}\s*(?:;|$)", regex=True)

@@ -1,0 +1,131 @@
+"""Step 2.1: rank Step 1's left-behind groups to decide where the causal analysis starts.
+
+The guide (UNSDG, "Operationalizing Leaving No One Behind", Step 2.1) asks who faces severe or
+multiple deprivations and who is most vulnerable - exposed to shocks, without voice. Five
+criteria, each on a 0-1 scale:
+
+- severity: the group's largest gap to the national value as a share of the largest gap of
+  any group (negative gaps count as 0);
+- multiplicity: the mean of (indicators on which it is behind / the most of any group) and
+  (factors involved / 5);
+- size: population share as a share of the largest population share of any group;
+- shocks: 1 if the group is tagged with the "shocks" factor or is defined by a shock
+  circumstance (by default disaster or displacement), else 0;
+- voice (lack of it): 0 when the group itself has consultation or citizen-generated evidence
+  or took part in a logged consultation, 0.5 when only a broader or narrower group did, 1 when
+  nobody in it has been heard.
+
+The score is the weighted mean (weights rescaled to sum to one); ties are broken by severity.
+The ranking informs the team's discussion; it does not replace it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import FACTORS
+from ..errors import InputError
+from .groups import has_tag, read_left_behind, related
+from .models import PriorityWeights
+from .scoring import share_of_max, weighted_scores
+
+VOICE_SOURCES = ("consultation", "citizen_generated")
+SHOCK_CIRCUMSTANCES = ("disaster", "displacement")
+
+
+@dataclass
+class GroupPriorities:
+    """The ranked groups; `table` has one row per group, best-ranked first."""
+
+    table: pd.DataFrame
+    weights: dict[str, float]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def top(self, n: int = 5) -> list[str]:
+        """Group ids of the `n` highest-ranked groups."""
+        return self.table["group_id"].head(n).tolist()
+
+
+def heard_groups(evidence: pd.DataFrame | Sequence[dict] | None, consulted_groups: Iterable[str] = ()) -> list[str]:
+    """Group ids with first-hand voice: consultation or citizen-generated evidence, or a logged consultation."""
+    groups = list(consulted_groups)
+    if evidence is not None:
+        frame = pd.DataFrame(evidence)
+        if len(frame):
+            missing = {"group_id", "source_type"} - set(frame.columns)
+            if missing:
+                raise InputError(f"evidence log: columns {', '.join(sorted(missing))} are missing; "
+                                 "expected entries with `group_id` and `source_type`.")
+            voiced = frame.loc[frame["source_type"].isin(VOICE_SOURCES), "group_id"].dropna()
+            groups += voiced.astype("str").tolist()
+    return list(dict.fromkeys(groups))
+
+
+def voice_gap(group_ids: pd.Series, heard: Sequence[str]) -> pd.Series:
+    """1 when no one in the group has been heard, 0.5 when only a related group, 0 when the group itself."""
+    links = related(group_ids, heard)
+    direct = set(links.loc[links["relation"] == "same", "a"])
+    partial = set(links["a"])
+    return pd.Series(np.where(group_ids.isin(direct), 0.0, np.where(group_ids.isin(partial), 0.5, 1.0)),
+                     index=group_ids.index)
+
+
+def prioritise_groups(
+    left_behind: str | os.PathLike | pd.DataFrame,
+    weights: PriorityWeights | None = None,
+    evidence: pd.DataFrame | Sequence[dict] | None = None,
+    consulted_groups: Iterable[str] = (),
+    shock_circumstances: Sequence[str] = SHOCK_CIRCUMSTANCES,
+) -> GroupPriorities:
+    """Score and rank the left-behind groups on severity, multiplicity, size, shocks and voice.
+
+    `left_behind` is Step 1's `left_behind.csv` (path or frame); `evidence` the evidence log
+    (entries with `group_id` and `source_type`); `consulted_groups` the groups reached by the
+    participation log.
+    """
+    groups = read_left_behind(left_behind)
+    weights = weights or PriorityWeights()
+    if groups.empty:
+        raise InputError("left_behind table: it has no groups; expected at least one left-behind group from Step 1.")
+    gap = groups["max_gap"].fillna(0.0)
+    n_ind, n_fac = groups["n_indicators"].fillna(0.0), groups["n_factors"].fillna(0.0)
+    share = groups["population_share"].fillna(0.0)
+    tagged = has_tag(groups["factors"], "shocks")
+    circumstances = "|".join(re.escape(c) for c in shock_circumstances) or "$^"
+    defined_by = groups["group_id"].str.extract(rf"(?:^| & )({circumstances})=", expand=False)
+    heard = heard_groups(evidence, consulted_groups)
+    criteria = pd.DataFrame({
+        "severity": share_of_max(gap),
+        "multiplicity": 0.5 * share_of_max(n_ind) + 0.5 * (n_fac / len(FACTORS)).clip(upper=1.0),
+        "size": share_of_max(share),
+        "shocks": (tagged | defined_by.notna()).astype(float),
+        "voice": voice_gap(groups["group_id"], heard),
+    })
+    notes = pd.DataFrame({
+        "severity": "gap " + pd.Series(np.char.mod("%.1f", gap.to_numpy()), index=groups.index) + " pp",
+        "multiplicity": (n_ind.astype(int).astype("str") + f" of up to {int(n_ind.max())} indicators, "
+                         + n_fac.astype(int).astype("str") + f" of {len(FACTORS)} factors"),
+        "size": pd.Series(np.char.mod("%.1f%% of the population", 100 * share.to_numpy()), index=groups.index),
+        "shocks": np.where(tagged, "tagged 'shocks'",
+                           np.where(defined_by.notna(), "defined by " + defined_by.fillna(""), "no shock exposure recorded")),
+        "voice": np.select(
+            [criteria["voice"] == 0.0, criteria["voice"] == 0.5],
+            ["heard directly", "heard only through a broader or narrower group"],
+            "no consultation or citizen-generated evidence"),
+    }, index=groups.index)
+    scored = weighted_scores(criteria, weights, notes)
+    table = pd.concat([groups[["group_id", "label"]], scored["score"], criteria,
+                       groups[["furthest_behind", "max_gap", "n_indicators", "n_factors", "population_share"]],
+                       scored["explanation"]], axis=1)
+    table = table.sort_values(["score", "severity", "group_id"], ascending=[False, False, True], kind="stable")
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return GroupPriorities(table=table.reset_index(drop=True), weights=weights.normalised())
+
