@@ -168,9 +168,12 @@ def circumstance_values(md: Microdata, circ: Circumstance) -> pd.Categorical:
     if order:
         unknown = sorted(set(present) - set(order))
         if unknown:
+            unseen = [c for c in order if c not in set(present)]
+            hint = (f"; its categories {', '.join(repr(c) for c in unseen)} never occur, so check their spelling"
+                    if unseen else "; add them to `categories` or group them with `recode`")
             raise InputError(
                 f"{md.name}: circumstance '{circ.id}' has value(s) {', '.join(repr(u) for u in unknown[:6])} "
-                f"that are not among its categories ({', '.join(order)}); add them to `categories` or `recode`."
+                f"that are not among its categories{hint}."
             )
     else:
         order = sorted(present, key=_natural)

@@ -76,11 +76,16 @@ def _column_roles(analysis: Analysis, key: str, spec) -> list[tuple[str, str]]:
     return roles
 
 
+def _placed(where: str, md: Microdata, error: InputError) -> list[str]:
+    """Messages from the readers start with the file name; say the round and file key instead."""
+    return [f"{where}: {p.removeprefix(f'{md.name}: ')}" for p in error.problems]
+
+
 def _check_circumstance(md: Microdata, circ, where: str) -> list[str]:
     try:
         cat = circumstance_values(md, circ)
     except InputError as e:
-        return [f"{where}: {p}" for p in e.problems]
+        return _placed(where, md, e)
     problems = []
     counts = cat.value_counts()
     if circ.categories:
@@ -111,7 +116,7 @@ def _check_indicator(md: Microdata, ind, where: str) -> list[str]:
     try:
         values = indicator_values(md, ind)
     except InputError as e:
-        return [f"{where}: {p}" for p in e.problems]
+        return _placed(where, md, e)
     seen = values[~np.isnan(values)]
     if seen.size == 0:
         return [
