@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="run the five step notebooks and build the country report")
     r.add_argument("folders", nargs="+", help="one or more analysis folders")
     r.add_argument("--format", default="html", help="html, pdf or html,pdf (default html)")
-    r.add_argument("--out", default="reports", help="where reports go (default ./reports)")
+    r.add_argument("--out", default=None,
+                   help="folder for the reports (default: each analysis's outputs/report/)")
     r.add_argument("--jobs", type=int, default=1, help="analyses built in parallel (default 1)")
     r.set_defaults(func=_report)
 

@@ -38,13 +38,19 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def build_report(folder: str | Path, out: str | Path = "reports", formats: Sequence[str] = ("html",),
+def report_dir(analysis_folder: Path, out: str | Path | None = None) -> Path:
+    """`<analysis>/outputs/report/` by default (where the app looks), else `<out>/<analysis name>/`."""
+    folder = Path(analysis_folder).resolve()
+    return folder / "outputs" / "report" if out is None else Path(out).resolve() / folder.name
+
+
+def build_report(folder: str | Path, out: str | Path | None = None, formats: Sequence[str] = ("html",),
                  progress: Progress = _say) -> ReportResult:
     """Run every step notebook for one analysis folder and write its report files."""
     start = time.perf_counter()
     analysis = load_analysis(folder)
     name = analysis.folder.resolve().name
-    out_dir = Path(out).resolve() / name
+    out_dir = report_dir(analysis.folder, out)
     out_dir.mkdir(parents=True, exist_ok=True)
     steps = available_steps()
     if not steps:
@@ -72,14 +78,14 @@ def build_report(folder: str | Path, out: str | Path = "reports", formats: Seque
     return ReportResult(analysis.folder, files, time.perf_counter() - start)
 
 
-def _build_quietly(folder: str, out: str, formats: tuple[str, ...]) -> ReportResult:
+def _build_quietly(folder: str, out: str | None, formats: tuple[str, ...]) -> ReportResult:
     try:
         return build_report(folder, out, formats)
     except LnobError as e:
         return ReportResult(Path(folder), error=str(e))
 
 
-def build_reports(folders: Sequence[str | Path], out: str | Path = "reports",
+def build_reports(folders: Sequence[str | Path], out: str | Path | None = None,
                   formats: Sequence[str] = ("html",), jobs: int = 1) -> list[ReportResult]:
     """Build several reports, `jobs` at a time; each failure is reported, the others go on."""
     formats = tuple(formats)
@@ -89,10 +95,10 @@ def build_reports(folders: Sequence[str | Path], out: str | Path = "reports",
     if "pdf" in formats:
         require_browser()  # fail before an hour of work, not after
     if jobs <= 1 or len(folders) == 1:
-        return [_build_quietly(str(f), str(out), formats) for f in folders]
+        return [_build_quietly(str(f), out, formats) for f in folders]
     results = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_build_quietly, str(f), str(out), formats) for f in folders]
+        futures = [pool.submit(_build_quietly, str(f), out, formats) for f in folders]
         for fut in as_completed(futures):
             results.append(fut.result())
     return results
