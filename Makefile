@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLE := data/samples/aruvia
+PDF    := $$(command -v chromium >/dev/null 2>&1 && echo html,pdf || echo html)
 
-.PHONY: setup report test bench clean
+.PHONY: setup browser report app test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,18 +15,28 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## main job: validate the sample country and write its Step 1 tables (aggregates only)
-report: setup
-	$(BIN)/lnob validate $(SAMPLE)
-	$(BIN)/lnob tables $(SAMPLE)
+## Debian chromium, for PDF reports and the browser tests (needs root or sudo)
+browser:
+	bash scripts/install_browser.sh
 
-## every test: unit, reference values, CLI
-test: setup
+## main job: validate the sample country and build its report (HTML, and PDF when chromium is there)
+report: setup browser
+	$(BIN)/lnob validate $(SAMPLE)
+	$(BIN)/lnob report $(SAMPLE) --format $(PDF)
+	@echo "Report: $(SAMPLE)/outputs/report/. Open the app with: $(BIN)/lnob app $(SAMPLE)"
+
+## the browser app on http://127.0.0.1:8866/voila/render/index.ipynb
+app: setup
+	$(BIN)/lnob app $(SAMPLE)
+
+## every test: unit, reference values, notebooks (papermill and nbval), browser
+test: setup browser
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 workbooks
 
 ## performance figures (not timed tests)
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(SAMPLE)/outputs .pytest_cache
+	rm -rf $(VENV) $(SAMPLE)/outputs .pytest_cache test-artifacts

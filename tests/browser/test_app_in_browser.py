@@ -1,0 +1,128 @@
+"""The app in a real browser: Playwright driving Debian chromium against `lnob app` on loopback.
+
+Screenshots are kept in test-artifacts/ for people to look at after a CI run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lnob_helpers.app import app_url, launch_app
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+ERROR_MARKERS = ("Traceback", "Something went wrong", "Error:")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sample_dir):
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium is not installed (scripts/install_browser.sh installs it)")
+    pytest.importorskip("playwright")
+    copy = tmp_path_factory.mktemp("app") / "aruvia"
+    shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
+    port = _free_port()
+    proc = launch_app(copy, port)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("the app server did not start within 90 s")
+    yield port, copy
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+        pg.set_default_timeout(120_000)
+        yield pg
+        browser.close()
+
+
+def _assert_no_error(pg) -> None:
+    text = pg.inner_text("body")
+    for marker in ERROR_MARKERS:
+        assert marker not in text, f"error text on {pg.url}: {marker}"
+    assert pg.locator(".lnob-error").count() == 0
+
+
+def _output_snapshot(pg) -> str:
+    return pg.evaluate("""() => Array.from(document.querySelectorAll('.widget-output, .jp-OutputArea-output'))
+        .map(e => e.innerHTML).join('|')""")
+
+
+def test_landing_page_shows_five_steps(server, page):
+    port, _ = server
+    page.goto(app_url(port))
+    page.wait_for_selector(".lnob-card")
+    assert page.locator(".lnob-card").count() == 5
+    page.screenshot(path=str(ARTIFACTS / "landing.png"), full_page=True)
+    _assert_no_error(page)
+
+
+def test_step1_indicator_change_redraws(server, page):
+    port, _ = server
+    page.goto(app_url(port))
+    page.click("text=Open step 1")
+    select = page.locator(".widget-dropdown select").first
+    select.wait_for()
+    page.wait_for_timeout(500)
+    before = _output_snapshot(page)
+    options = select.locator("option").all_inner_texts()
+    assert len(options) > 1
+    current = select.input_value()
+    values = [o.get_attribute("value") for o in select.locator("option").all()]
+    select.select_option(next(v for v in values if v != current))
+    page.wait_for_function("""(before) => Array.from(document.querySelectorAll('.widget-output, .jp-OutputArea-output'))
+        .map(e => e.innerHTML).join('|') !== before""", arg=before)
+    page.wait_for_timeout(1000)
+    after = _output_snapshot(page)
+    assert after != before
+    assert "<img" in after and "<table" in after, "the figure and the table must both be on the page"
+    page.screenshot(path=str(ARTIFACTS / "step1.png"), full_page=True)
+    _assert_no_error(page)
+
+
+def test_step2_entry_survives_reload(server, page):
+    port, folder = server
+    text = f"Birth registration offices are far from Tamar villages ({int(time.time())})"
+    page.goto(app_url(port).replace("index.ipynb", "2_why.ipynb"))
+    box = page.locator('input[placeholder="Describe the cause"], textarea[placeholder="Describe the cause"]').first
+    box.wait_for()
+    box.fill(text)
+    page.locator("button", has_text="Add cause").first.click()
+    page.wait_for_function("(t) => document.querySelector('.lnob-causes') && "
+                           "document.querySelector('.lnob-causes').innerText.includes(t)", arg=text)
+    page.reload()
+    page.wait_for_selector(".lnob-causes")
+    assert text in page.inner_text(".lnob-causes")
+    assert text in (folder / "step2_why.yaml").read_text(encoding="utf-8")
+    page.screenshot(path=str(ARTIFACTS / "step2.png"), full_page=True)
+    _assert_no_error(page)
