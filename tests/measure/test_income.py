@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from lnob_helpers.config import Suppression
 from lnob_helpers.errors import InputError
 from lnob_helpers.measure.income import NOT_STATED, OVERALL, income_inequality
 
-REFERENCE = Path("/work/shared/reference/inequality")
+REFERENCE = Path(os.environ.get("LNOB_REFERENCE", Path(__file__).resolve().parents[2].parent / "shared" / "reference")) / "inequality"
 NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from lnob_helpers.measure.mpi import (
 )
 from lnob_helpers.yamlstore import save_model
 
-REFERENCE = Path("/work/shared/reference/mpi/toy_global_mpi.json")
+REFERENCE = Path(os.environ.get("LNOB_REFERENCE", Path(__file__).resolve().parents[2].parent / "shared" / "reference")) / "mpi/toy_global_mpi.json"
 NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
 
 
