@@ -44,3 +44,15 @@ def test_landing_page_runs_headless(tmp_path, sample_dir):
                    if c.cell_type == "code" for o in c.outputs if "data" in o)
     for n in range(1, 6):
         assert f'id="step-{n}"' in html
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_reads_every_parameter_with_its_help(path):
+    """`papermill --help-notebook` must list each parameter; an '=' in a help text hides it."""
+    from papermill.translators import PythonTranslator
+
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    found = PythonTranslator.inspect(cell)
+    assert [p.name for p in found] == [line.split("=")[0].strip() for line in cell.source.splitlines()]
+    assert all(p.help for p in found)

@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 
 from ..errors import InputError
 from ..yamlstore import read_yaml
-from ..why.entries import Entry, EntryId, Record, duplicate_ids, fill_ids, raise_problems
+from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, raise_problems
 
 ANSWERS = ("yes", "partly", "no", "not_applicable")
 Answer = Literal["yes", "partly", "no", "not_applicable"]

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
-from ..why.entries import Record, duplicate_ids, fill_ids, load_entries, raise_problems
-from ..yamlstore import save_model
+from ..entries import Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries
 from .checklists import ChecklistAnswer, checklist_answer_problems
 from .participation import Consultation
 from .scorecard import ScorecardAssessment
@@ -41,4 +40,4 @@ def load_step5(path: str | os.PathLike) -> Step5Accountability:
 
 def save_step5(path: str | os.PathLike, step5: Step5Accountability) -> Path:
     """Re-validate and save atomically, keeping a `.bak`."""
-    return save_model(path, Step5Accountability.model_validate(step5.model_dump()))
+    return save_entries(path, step5)

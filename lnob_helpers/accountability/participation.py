@@ -16,8 +16,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, NonNegativeInt, field_validator, model_validator
 
-from ..why.entries import Entry, Record
-from ..why.groups import group_id_problem, read_left_behind, related
+from ..entries import Entry, Record
+from ..groups import group_id_problem, read_left_behind, related
 
 METHODS = ("workshop", "focus_group", "interview", "survey", "online", "community_meeting", "hearing", "other")
 SEX_KEYS = ("female", "male", "other", "not_stated")

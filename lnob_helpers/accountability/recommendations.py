@@ -23,8 +23,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..errors import InputError, describe_validation_error
 from ..what.coverage import action_reach
 from ..what.models import SDG_TARGET_RE, SdgTarget, Step3What
-from ..why.entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, unknown_refs, where
-from ..why.groups import GROUP_ID_RE, group_id_problem, read_left_behind, related
+from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries, unknown_refs, where
+from ..groups import GROUP_ID_RE, group_id_problem, read_left_behind, related
 from ..yamlstore import save_model
 
 RECOMMENDATIONS_FILE = "step5_recommendations.yaml"
@@ -150,6 +150,11 @@ def load_recommendations(path: str | os.PathLike, step3: Step3What | None = None
     if problems:
         raise InputError([f"{path}: {p}." for p in problems])
     return recs
+
+
+def save_recommendations(path: str | os.PathLike, recs: RecommendationsFile, step3: Step3What | None = None) -> Path:
+    """Re-validate (and check action links against `step3` when given), then save atomically with a `.bak`."""
+    return save_entries(path, recs, (lambda checked: action_link_problems(checked, step3)) if step3 is not None else None)
 
 
 def action_link_problems(recs: RecommendationsFile, step3: Step3What) -> list[str]:

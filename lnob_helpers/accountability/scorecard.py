@@ -23,7 +23,7 @@ from pydantic import Field, model_validator
 
 from ..errors import InputError
 from ..style import NATIONAL, SEQUENCE, finish_figure
-from ..why.entries import Entry, EntryId, Record, duplicate_ids, fill_ids, raise_problems
+from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, raise_problems
 from ..yamlstore import read_yaml
 
 SHIPPED_SCORECARDS = {"lnob": "lnob_scorecard.yaml"}

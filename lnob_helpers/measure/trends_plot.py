@@ -36,8 +36,14 @@ def trajectory_chart(
     source: str,
     title: str | None = None,
     unit: str = "",
+    target: float | None = None,
+    target_label: str = "Target",
 ) -> Figure:
-    """Worst-off, best-off and national trajectories of `indicator` by `dimension`, to the target year."""
+    """Worst-off, best-off and national trajectories of `indicator` by `dimension`, to the target year.
+
+    The target line is `target` when given (e.g. the worst-off group's equity target, with
+    `target_label` naming whose), otherwise the indicator's target in the trend analysis.
+    """
     table = result.table[result.table["indicator"] == indicator]
     groups = table[(table["dimension"] == dimension) & (table["worst_off"] | table["best_off"])]
     national = table[table["dimension"] == "national"]
@@ -60,11 +66,12 @@ def trajectory_chart(
         if np.isfinite(row["latest"]):
             years, values = _projection_path(row, result)
             ax.plot(years, values, linestyle="--", color=colour, label=f"_{label} projected")
-    target = worst["target"]
+    if target is None:
+        target, target_label = worst["target"], "Target"
     if np.isfinite(target):
         ax.axhline(target, color=NEUTRAL, linestyle=":", linewidth=1.5)
-        ax.annotate(f"Target {target:g}{unit} by {result.target_year}", (worst["baseline_year"], target),
-                    xytext=(0, 4), textcoords="offset points", ha="left", fontsize=8)
+        ax.annotate(f"{target_label} {target:g}{unit} by {result.target_year}", (result.target_year, target),
+                    xytext=(0, 4), textcoords="offset points", ha="right", fontsize=8)
     if np.isfinite(worst["latest"]) and np.isfinite(best["latest"]):
         year = worst["latest_year"]
         ax.annotate("", xy=(year, best["latest"]), xytext=(year, worst["latest"]),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..why.groups import WHOLE_POPULATION, read_left_behind, related
+from ..groups import WHOLE_POPULATION, read_left_behind, related
 from ..why.models import Step2Why
 from .models import Step3What
 

@@ -15,11 +15,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..errors import InputError
-from ..why.entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, unknown_refs, where
-from ..why.groups import group_id_problem
+from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries, unknown_refs, where
+from ..groups import group_id_problem
 from ..why.models import Step2Why
-from ..why.scoring import Weights
-from ..yamlstore import save_model
+from ..scoring import Weights
 
 STEP3_FILE = "step3_what.yaml"
 ACTION_AREAS = {
@@ -129,8 +128,4 @@ def load_step3(path: str | os.PathLike, step2: Step2Why | None = None) -> Step3W
 
 def save_step3(path: str | os.PathLike, step3: Step3What, step2: Step2Why | None = None) -> Path:
     """Re-validate (and check links to `step2` when given), then save atomically with a `.bak`."""
-    checked = Step3What.model_validate(step3.model_dump())
-    problems = link_problems(checked, step2) if step2 is not None else []
-    if problems:
-        raise InputError([f"{path}: {p}." for p in problems])
-    return save_model(path, checked)
+    return save_entries(path, step3, (lambda checked: link_problems(checked, step2)) if step2 is not None else None)

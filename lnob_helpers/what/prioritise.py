@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..why.groups import read_left_behind
+from ..groups import read_left_behind
 from ..why.models import CAUSE_LEVELS, Step2Why
-from ..why.scoring import share_of_max, weighted_scores
+from ..scoring import share_of_max, weighted_scores
 from .coverage import action_reach
 from .models import ACTION_AREAS, ActionWeights, Step3What
 

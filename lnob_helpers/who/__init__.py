@@ -6,4 +6,12 @@ Modules:
 - `tree_plot`: a readable diagram of such a tree.
 - `dindex`: the dissimilarity index (D-index), the Human Opportunity Index and the Shapley
   contribution of each circumstance to D.
+- `disaggregate`: every indicator by circumstance and intersection, in HEAT Plus columns.
+- `left_behind`: groups whose whole interval lies on the unfavourable side of the national value.
+- `furthest`: one tree per indicator from an analysis, with design-based intervals per node.
+- `overlaps`: how many deprivations people combine, and groups at the centre of the five factors.
+- `evidence`: the evidence log, partner aggregates and triangulation across sources.
+- `gaps`: whom the data say nothing about, and why.
+- `plots`: dot plots with intervals and the gap heatmap.
+- `step1`: the whole Step 1 computation and the outputs it writes for Step 2.
 """

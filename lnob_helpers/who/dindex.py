@@ -209,25 +209,35 @@ def shapley_from_cells(cells: CellTable, *, direction: Direction = "favourable")
 
 
 def _d_for_every_subset(cells: CellTable, direction: Direction) -> np.ndarray:
-    """D on the cells of each subset of circumstances; subset = bitmask over circumstances."""
+    """D on the cells of each subset of circumstances; subset = bitmask over circumstances.
+
+    Subsets are visited depth first, adding one circumstance at a time, and each subset's
+    groups are numbered densely from its parent's, so no step sorts and the group numbers
+    stay below (cells x categories) however many circumstances there are.
+    """
     k = len(cells.circumstances)
-    dims = np.array([len(c.values) for c in cells.circumstances], dtype=np.int64)
+    dims = [len(c.values) for c in cells.circumstances]
     total_w = cells.w.sum()
     p = cells.wy.sum() / total_w
     coverage = p if direction == "favourable" else 1.0 - p
     # s_i |p_i - p| = |WY_i - p W_i| / W: only the per-cell excess over the national rate is needed.
     excess = cells.wy - p * cells.w
     d = np.zeros(2**k)
-    for subset in range(1, 2**k):
-        chosen = [j for j in range(k) if subset >> j & 1]
-        n_groups = math.prod(int(dims[j]) for j in chosen)
-        if n_groups <= 4 * len(excess) + 1024:
-            group = np.ravel_multi_index(tuple(cells.codes[:, chosen].T), dims[chosen])
-        else:
-            group = np.unique(cells.codes[:, chosen], axis=0, return_inverse=True)[1].ravel()
-            n_groups = int(group.max()) + 1
-        group_excess = np.bincount(group, weights=excess, minlength=n_groups)
-        d[subset] = _dissimilarity(float(np.abs(group_excess).sum()) / total_w, coverage)
+    codes = cells.codes.astype(np.int64)
+    # stack items: (subset, dense group of each cell, number of groups, next circumstance to add)
+    stack = [(0, np.zeros(len(excess), dtype=np.int64), 1, 0)]
+    while stack:
+        subset, group, n_groups, start = stack.pop()
+        for j in range(start, k):
+            key = group * dims[j] + codes[:, j]
+            size = n_groups * dims[j]
+            group_excess = np.bincount(key, weights=excess, minlength=size)
+            child = subset | (1 << j)
+            d[child] = _dissimilarity(float(np.abs(group_excess).sum()) / total_w, coverage)
+            if j + 1 < k:
+                present = np.bincount(key, minlength=size) > 0
+                renumber = np.cumsum(present) - 1
+                stack.append((child, renumber[key], int(present.sum()), j + 1))
     return d
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ import pandas as pd
 from ..config import Analysis
 from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED, assert_no_small_cells
 from ..rounds import RoundData, load_round
-from ..survey import estimate
+from ..survey import estimate, estimate_domains
 from ..yamlstore import atomic_write_bytes
 
 HEAT_COLUMNS = [
@@ -60,33 +60,100 @@ def disaggregate(
         national = estimate(fd.design, ind_id, kind=kind, ci_level=settings.ci_level,
                             suppression=settings.suppression)
         nat_value = float(national["estimate"].iloc[0])
-        parts.append(_heat_rows(national, (), data, ind, nat_value))
+        tables = [(national, ())]
         for combo in combos:
             table = estimate(fd.design, ind_id, list(combo), kind=kind, ci_level=settings.ci_level,
                              suppression=settings.suppression)
-            parts.append(_heat_rows(table, combo, data, ind, nat_value))
+            tables.append((table, combo))
+        parts.append(_heat_rows(tables, data, ind, nat_value))
     out = pd.concat(parts, ignore_index=True)
     assert_no_small_cells(out, settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
     return out
 
 
-def _heat_rows(table: pd.DataFrame, combo: tuple[str, ...], data: RoundData, ind, national: float) -> pd.DataFrame:
+def disaggregate_groups(
+    data: RoundData,
+    groups: Sequence[Mapping[str, str]],
+    indicators: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Estimates for chosen intersections (circumstance -> category), e.g. a tree's leaf groups.
+
+    Each group is estimated as a survey domain, in the same HEAT Plus columns as
+    `disaggregate`; circumstances are put in analysis.yaml's order so group ids match.
+    Groups already covered by a full cross-classification can be given too; they are
+    simply estimated again.
+    """
+    a = data.analysis
+    settings = a.settings
+    order = [c.id for c in a.circumstances]
+    unique = {tuple(sorted(g.items(), key=lambda kv: order.index(kv[0]))) for g in groups if g}
+    parts = []
+    for ind_id in list(indicators or [i.id for i in a.indicators]):
+        ind = a.indicator(ind_id)
+        fd = data.for_indicator(ind_id)
+        kind = "proportion" if ind.type == "binary" else "mean"
+        national = estimate(fd.design, ind_id, kind=kind, ci_level=settings.ci_level,
+                            suppression=settings.suppression)
+        nat_value = float(national["estimate"].iloc[0])
+        ordered_groups = sorted(unique)
+        masks = {i: _group_mask(fd.frame, pairs) for i, pairs in enumerate(ordered_groups)}
+        estimates = estimate_domains(fd.design, ind_id, masks, kind=kind, ci_level=settings.ci_level,
+                                     suppression=settings.suppression)
+        tables = []
+        for i, pairs in enumerate(ordered_groups):
+            table = estimates.iloc[[i]].reset_index(drop=True)
+            for c, v in pairs:
+                dtype = fd.frame[c].dtype
+                table[c] = pd.Categorical([v], categories=dtype.categories, ordered=dtype.ordered)
+            tables.append((table, tuple(c for c, _ in pairs)))
+        if tables:
+            parts.append(_heat_rows(tables, data, ind, nat_value))
+    if not parts:
+        return pd.DataFrame(columns=HEAT_COLUMNS + EXTRA_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    assert_no_small_cells(out, settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
+    return out
+
+
+def _group_mask(frame: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    mask = np.ones(len(frame), dtype=bool)
+    for c, v in pairs:
+        categories = list(frame[c].cat.categories)
+        mask &= frame[c].cat.codes.to_numpy() == (categories.index(v) if v in categories else -2)
+    return mask
+
+
+def _heat_rows(tables: list[tuple[pd.DataFrame, tuple[str, ...]]], data: RoundData, ind, national: float) -> pd.DataFrame:
+    """One indicator's estimate tables (each with its combination of circumstances) as HEAT rows."""
     a = data.analysis
     rule = a.settings.suppression
     scale = ind.scale if ind.type == "binary" else 1
-    circs = [a.circumstance(c) for c in combo]
-    if combo:
-        labels = [table[c].astype(str).to_numpy() for c in combo]
-        subgroup = [GROUP_JOIN.join(parts) for parts in zip(*labels)]
-        gid = [group_id(combo, parts) for parts in zip(*labels)]
-        dimension = " × ".join(c.label for c in circs)
-        ordered = len(circs) == 1 and circs[0].ordered
-        order = table[combo[0]].cat.codes.to_numpy() + 1 if ordered else np.zeros(len(table), dtype=int)
-        factors = ";".join(dict.fromkeys(c.factor for c in circs))
-    else:
-        subgroup, gid, dimension, ordered = ["National"], ["national"], "National", False
-        order, factors = np.zeros(1, dtype=int), ""
-    flags = table["flag"].to_numpy()
+    subgroup, gid, dimension, dimension_id, order, ordered, factors = [], [], [], [], [], [], []
+    for table, combo in tables:
+        k = len(table)
+        circs = [a.circumstance(c) for c in combo]
+        if combo:
+            labels = [table[c].astype(str).to_numpy() for c in combo]
+            subgroup += [GROUP_JOIN.join(parts) for parts in zip(*labels)]
+            gid += [group_id(combo, parts) for parts in zip(*labels)]
+            is_ordered = len(circs) == 1 and circs[0].ordered
+            order.append(table[combo[0]].cat.codes.to_numpy() + 1 if is_ordered else np.zeros(k, dtype=int))
+            dimension += [" × ".join(c.label for c in circs)] * k
+            dimension_id += [GROUP_JOIN.join(combo)] * k
+            ordered += [int(is_ordered)] * k
+            factors += [";".join(dict.fromkeys(c.factor for c in circs))] * k
+        else:
+            subgroup += ["National"] * k
+            gid += ["national"] * k
+            order.append(np.zeros(k, dtype=int))
+            dimension += ["National"] * k
+            dimension_id += ["national"] * k
+            ordered += [0] * k
+            factors += [""] * k
+    both = {c: np.concatenate([t[c].to_numpy() for t, _ in tables])
+            for c in ("estimate", "se", "ci_low", "ci_high", "population", "n", "share", "flag")}
+    flags = both["flag"]
+    notes = {f: text.format(min_n=rule.min_n, caution_n=rule.caution_n) for f, text in NOTES.items()}
     return pd.DataFrame({
         "setting": a.country.name,
         "date": data.year,
@@ -95,23 +162,23 @@ def _heat_rows(table: pd.DataFrame, combo: tuple[str, ...], data: RoundData, ind
         "indicator_name": ind.label,
         "dimension": dimension,
         "subgroup": subgroup,
-        "estimate": table["estimate"].to_numpy() * scale,
-        "se": table["se"].to_numpy() * scale,
-        "ci_lb": table["ci_low"].to_numpy() * scale,
-        "ci_ub": table["ci_high"].to_numpy() * scale,
-        "population": table["population"].to_numpy(),
-        "note": [NOTES.get(f, "").format(min_n=rule.min_n, caution_n=rule.caution_n) for f in flags],
+        "estimate": both["estimate"] * scale,
+        "se": both["se"] * scale,
+        "ci_lb": both["ci_low"] * scale,
+        "ci_ub": both["ci_high"] * scale,
+        "population": both["population"],
+        "note": pd.Series(flags).map(notes).fillna("").to_numpy(),
         "setting_average": national * scale,
         "iso3": a.country.iso3,
         "favourable_indicator": int(ind.favourable),
         "indicator_scale": scale,
-        "ordered_dimension": int(ordered),
-        "subgroup_order": order,
+        "ordered_dimension": ordered,
+        "subgroup_order": np.concatenate(order),
         "reference_subgroup": 0,
-        "n": table["n"].to_numpy(),
+        "n": both["n"],
         "flag": flags,
-        "share": table["share"].to_numpy(),
-        "dimension_id": GROUP_JOIN.join(combo) if combo else "national",
+        "share": both["share"],
+        "dimension_id": dimension_id,
         "group_id": gid,
         "factors": factors,
     })
@@ -121,8 +188,14 @@ def write_disaggregation(analysis: Analysis, year: int | None = None, two_way: b
     """Compute the Step 1 table for a round and save it as CSV and XLSX under outputs/step1/."""
     data = load_round(analysis, year)
     table = disaggregate(data, depth=2 if two_way else 1)
+    return save_disaggregation(table, analysis, data.year)
+
+
+def save_disaggregation(table: pd.DataFrame, analysis: Analysis, year: int) -> list[Path]:
+    """Write a disaggregation table as `outputs/step1/disaggregation_<year>.csv` and `.xlsx`."""
+    assert_no_small_cells(table, analysis.settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
     out_dir = analysis.outputs / "step1"
-    stem = f"disaggregation_{data.year}"
+    stem = f"disaggregation_{year}"
     csv_path = atomic_write_bytes(out_dir / f"{stem}.csv", table.to_csv(index=False).encode("utf-8"))
     buf = io.BytesIO()
     table.to_excel(buf, index=False, sheet_name="HEAT Plus data")

@@ -16,10 +16,9 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..accountability.checklists import ChecklistAnswer, answer_problems, load_checklist
-from ..yamlstore import save_model
-from .entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, unknown_refs, where
-from .groups import group_id_problem
-from .scoring import Weights
+from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries, unknown_refs, where
+from ..groups import group_id_problem
+from ..scoring import Weights
 
 STEP2_FILE = "step2_why.yaml"
 CAUSE_LEVELS = ("immediate", "underlying", "root")
@@ -177,4 +176,4 @@ def load_step2(path: str | os.PathLike) -> Step2Why:
 
 def save_step2(path: str | os.PathLike, step2: Step2Why) -> Path:
     """Re-validate (ids filled, links checked) and save atomically, keeping a `.bak`."""
-    return save_model(path, Step2Why.model_validate(step2.model_dump()))
+    return save_entries(path, step2)

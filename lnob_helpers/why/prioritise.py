@@ -31,9 +31,9 @@ import pandas as pd
 
 from ..config import FACTORS
 from ..errors import InputError
-from .groups import has_tag, read_left_behind, related
+from ..groups import has_tag, read_left_behind, related
 from .models import PriorityWeights
-from .scoring import share_of_max, weighted_scores
+from ..scoring import share_of_max, weighted_scores
 
 VOICE_SOURCES = ("consultation", "citizen_generated")
 SHOCK_CIRCUMSTANCES = ("disaster", "displacement")

@@ -1,64 +1,7 @@
-"""Small Step 1 and Step 2 fixtures for the fictional country Aruvia (XAV)."""
+"""The shared Aruvia fixtures of tests/fixtures_steps.py (loaded by path: tests/ is no package)."""
 
-import pandas as pd
-import pytest
+import runpy
+from pathlib import Path
 
-LEFT_BEHIND = pd.DataFrame({
-    "group_id": ["bottom40=Bottom 40% & area=Rural & ethnicity=Tamar", "displacement=Displaced",
-                 "bottom40=Bottom 40%", "disability=With disability"],
-    "label": ["Bottom 40%, Rural, Tamar", "Displaced", "Bottom 40%", "With disability"],
-    "n_indicators": [6, 3, 4, 2],
-    "indicators": ["sba;stunting;school;water;birthreg;cash", "sba;school;birthreg", "sba;stunting;school;cash",
-                   "school;cash"],
-    "factors": ["socioeconomic;geography;discrimination", "shocks", "socioeconomic", "discrimination;governance"],
-    "n_factors": [3, 1, 1, 2],
-    "max_gap": [40.0, 20.0, 10.0, -5.0],
-    "mean_gap": [22.0, 15.0, 8.0, -2.0],
-    "population_share": [0.05, 0.02, 0.40, 0.10],
-    "furthest_behind": [True, True, False, False],
-})
-
-STEP2 = {
-    "problem_trees": [{
-        "title": "Births without skilled care among poor rural Tamar women",
-        "manifestation": "Only 28% of births to poor rural Tamar women have a skilled attendant.",
-        "group_ids": ["bottom40=Bottom 40% & area=Rural & ethnicity=Tamar"],
-        "rights": ["right to health", "right to life"],
-        "standards": ["CEDAW art. 12"],
-        "sdg_targets": ["3.1"],
-        "causes": [
-            {"id": "far-clinics", "text": "Clinics are far away", "level": "immediate"},
-            {"id": "few-midwives", "text": "Few midwives in rural Tamar districts", "level": "underlying",
-             "parent": "far-clinics", "evidence": ["ev-3"]},
-            {"id": "budget-bias", "text": "Budget formula ignores where Tamar households live", "level": "root",
-             "parent": "few-midwives"},
-            {"id": "no-tamar-services", "text": "No services in the Tamar language", "level": "root",
-             "parent": "few-midwives"},
-        ],
-    }],
-    "actors": [
-        {"id": "tamar-women", "name": "Rural Tamar women", "kind": "rights_holder", "claims": ["skilled birth care"]},
-        {"id": "moh", "name": "Ministry of Health", "kind": "duty_bearer", "level": "national",
-         "obligations": ["fund rural maternity care"]},
-        {"id": "district-office", "name": "District health office", "kind": "duty_bearer", "level": "local"},
-    ],
-    "capacity_gaps": [
-        {"id": "moh-budget", "actor": "moh", "category": "resources", "description": "No budget line for midwives"},
-        {"id": "moh-data", "actor": "moh", "category": "knowledge", "description": "No data by ethnicity"},
-        {"id": "women-info", "actor": "tamar-women", "category": "knowledge", "description": "Entitlements unknown"},
-    ],
-}
-
-
-@pytest.fixture
-def left_behind_csv(tmp_path):
-    path = tmp_path / "left_behind.csv"
-    LEFT_BEHIND.to_csv(path, index=False)
-    return path
-
-
-@pytest.fixture
-def step2_dict():
-    import copy
-
-    return copy.deepcopy(STEP2)
+_shared = runpy.run_path(str(Path(__file__).parents[1] / "fixtures_steps.py"))
+globals().update({name: _shared[name] for name in _shared["__all__"]})

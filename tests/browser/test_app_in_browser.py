@@ -98,7 +98,8 @@ def test_landing_page_shows_five_steps(server, page):
 def test_step1_indicator_change_redraws(server, page):
     port, _ = server
     page.goto(app_url(port))
-    page.click("text=Open step 1")
+    assert page.locator("a.open").first.get_attribute("href") == "1_who.ipynb"
+    page.goto(app_url(port).replace("index.ipynb", "1_who.ipynb"))
     select = page.locator(".widget-dropdown select").first
     select.wait_for()
     page.wait_for_timeout(500)

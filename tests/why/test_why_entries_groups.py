@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from lnob_helpers.errors import InputError
-from lnob_helpers.why.entries import slugify
-from lnob_helpers.why.groups import containment, is_group_id, read_left_behind, related
+from lnob_helpers.entries import slugify
+from lnob_helpers.groups import containment, is_group_id, read_left_behind, related
 from lnob_helpers.why.models import Step2Why
 
 

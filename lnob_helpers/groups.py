@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from .config import Analysis
+from .errors import InputError
 
 WHOLE_POPULATION = "all"
 LEFT_BEHIND_COLUMNS = (
@@ -135,3 +136,21 @@ def read_left_behind(source: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
 def has_tag(column: pd.Series, tag: str) -> pd.Series:
     """Whether each ";"-separated list in `column` holds `tag`."""
     return column.astype("str").str.contains(rf"(?:^|;)\s*{re.escape(tag)}\s*(?:;|$)", regex=True)
+
+
+STEP1_MISSING = ("Step 1's results (outputs/step1/left_behind.csv) are not in this analysis folder yet: "
+                 "run Step 1 first (workbook 1, \"Who is left behind?\"), then reload this page.")
+
+
+def step1_groups(analysis: Analysis, compute: bool = False) -> pd.DataFrame | None:
+    """Step 1's left-behind groups for `analysis`; None when Step 1 has not been run.
+
+    With `compute` (report mode), a missing table is computed through the Step 1 library and
+    saved where Step 1 would save it, so Steps 3 and 5 of the same report reuse it.
+    """
+    path = analysis.outputs / "step1" / "left_behind.csv"
+    if not path.exists() and compute:
+        from .who.step1 import run_step1, write_step1_outputs
+
+        write_step1_outputs(run_step1(analysis))
+    return read_left_behind(path) if path.exists() else None

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from ..errors import InputError
-from ..yamlstore import load_model
+from .errors import InputError, describe_validation_error
+from .yamlstore import load_model, save_model
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 SLUG_MAX = 40
@@ -124,13 +125,35 @@ def load_entries(path: str | os.PathLike, model: type[M], default: M | None = No
     try:
         return load_model(path, model, default)
     except InputError as err:
-        source = str(path)
-        sentences: list[str] = []
-        for problem in err.problems:
-            first, *rest = problem.split("\n")
-            sentences.append(_end(first))
-            sentences.extend(_end(f"{source}: {line}") for line in rest)
-        raise InputError(sentences) from None
+        raise InputError(_one_per_line(err.problems, str(path))) from None
+
+
+def save_entries(path: str | os.PathLike, obj: M, cross_check: Callable[[M], list[str]] | None = None) -> Path:
+    """Re-validate `obj` (ids filled, links inside the file checked), check its links to other
+    step files with `cross_check` when given, then save atomically keeping a `.bak`."""
+    checked = type(obj).model_validate(obj.model_dump())
+    problems = cross_check(checked) if cross_check is not None else []
+    if problems:
+        raise InputError([f"{path}: {p}." for p in problems])
+    return save_model(path, checked, exclude_defaults=True)
+
+
+def validate_entries(model: type[M], data: object, source: str) -> M:
+    """Validate `data` (e.g. a step file edited in the app) into `model`; problems raise
+    InputError with one sentence each, named after `source`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise InputError(_one_per_line(describe_validation_error(err, source), source)) from None
+
+
+def _one_per_line(problems: list[str], source: str) -> list[str]:
+    sentences: list[str] = []
+    for problem in problems:
+        first, *rest = problem.split("\n")
+        sentences.append(_end(first))
+        sentences.extend(_end(f"{source}: {line}") for line in rest)
+    return sentences
 
 
 def _end(sentence: str) -> str:

@@ -1,0 +1,256 @@
+"""Building blocks shared by the Step 2, 3 and 5 pages: static report output and entry forms.
+
+Report mode shows headings, HTML tables and closed matplotlib figures, never widgets. App mode
+edits the step files through `edit_file`: load the file afresh, change the plain data, validate
+it into the step's model, save it atomically (keeping a `.bak`) and redraw from the file, so a
+page reload shows exactly what was saved. Callbacks only read widget values; nothing a person
+types is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+from matplotlib.figure import Figure
+from pydantic import BaseModel
+
+from ..accountability.checklists import ANSWERS, Checklist, answers_frame
+from ..entries import validate_entries
+from ..errors import InputError, LnobError
+from ..groups import STEP1_MISSING
+from .feedback import Alerts, guarded
+
+M = TypeVar("M", bound=BaseModel)
+ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "no": "No", "not_applicable": "Not applicable"}
+WIDE = w.Layout(width="95%")
+LABEL_STYLE = {"description_width": "160px"}
+
+
+# --- report mode -------------------------------------------------------------------------
+
+def heading(text: str, level: int = 2) -> None:
+    """A Markdown heading; level 2 headings make the report's table of contents."""
+    display(Markdown(f"{'#' * level} {text}"))
+
+
+def say(text: str) -> None:
+    display(Markdown(text))
+
+
+def bullets(messages: Sequence[str], none: str) -> None:
+    """Messages as a bulleted list, or the sentence `none` when there are none."""
+    say("\n".join(f"- {m}" for m in messages) if messages else none)
+
+
+def table_html(frame: pd.DataFrame, css_class: str = "lnob-table", empty: str = "Nothing recorded yet.") -> str:
+    """A frame as escaped HTML (no index), or a one-line note when it is empty."""
+    if frame.empty:
+        return f'<p class="{css_class} lnob-empty"><em>{html.escape(empty)}</em></p>'
+    return frame.to_html(index=False, escape=True, na_rep="", float_format=lambda x: f"{x:.2f}",
+                         classes=css_class, border=0)
+
+
+def show_table(frame: pd.DataFrame, empty: str = "Nothing recorded yet.") -> None:
+    display(HTML(table_html(frame, empty=empty)))
+
+
+def show_figure(fig: Figure) -> None:
+    """Display a figure once, as a static image, and free it."""
+    display(fig)
+    plt.close(fig)
+
+
+def figure_png(fig: Figure) -> bytes:
+    """A figure as PNG bytes for an app's Image widget; the figure is freed."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def show_app(build: Callable[[], object]) -> None:
+    """Display the page that `build` makes; a problem with the analysis's files shows as an alert."""
+    try:
+        page = build()
+    except LnobError as err:
+        alerts = Alerts()
+        alerts.show(str(err), "error")
+        display(alerts)
+    else:
+        display(page.widget)
+
+
+# --- editing the step files -----------------------------------------------------------
+
+def edit_file(path: str | os.PathLike, load: Callable[[Path], M], change: Callable[[dict], None],
+              save: Callable[[Path, M], Path]) -> M:
+    """Load `path` afresh, apply `change` to its plain data, validate and save; returns the saved model.
+
+    A problem raises InputError before anything is written, so the file stays as it was.
+    """
+    path = Path(path)
+    current = load(path)
+    data = current.model_dump()
+    change(data)
+    updated = validate_entries(type(current), data, path.name)
+    save(path, updated)
+    return updated
+
+
+def remove_entry(entries: list[dict], entry_id: str, what: str, key: str = "id") -> dict:
+    """Take the entry with id `entry_id` out of `entries` and return it."""
+    for i, entry in enumerate(entries):
+        if entry.get(key) == entry_id:
+            return entries.pop(i)
+    raise InputError(f"{what} `{entry_id}` is not there any more; expected one of the entries listed on the page.")
+
+
+def upsert(entries: list[dict], new: dict, keys: Sequence[str]) -> None:
+    """Replace the entry that matches `new` on `keys`, or append `new`."""
+    for i, entry in enumerate(entries):
+        if all(entry.get(k) == new[k] for k in keys):
+            entries[i] = {**entry, **new}
+            return
+    entries.append(new)
+
+
+def split_items(text: str) -> list[str]:
+    """Items typed on one line, separated by ";" or new lines: "right to health; right to life"."""
+    return [item.strip() for item in re.split(r"[;\n]", text or "") if item.strip()]
+
+
+def required(text: str, label: str) -> str:
+    """The stripped text, or a plain error naming the empty box."""
+    if not (text or "").strip():
+        raise InputError(f"{label}: the box is empty; expected some text.")
+    return text.strip()
+
+
+def chosen(value: object, label: str) -> str:
+    """The option picked in a drop-down, or a plain error when none is."""
+    if not value:
+        raise InputError(f"{label}: nothing is chosen; expected one of the options in the list.")
+    return str(value)
+
+
+# --- widgets ------------------------------------------------------------------------------
+
+def text(label: str, placeholder: str = "", long: bool = False) -> w.Text | w.Textarea:
+    kind = w.Textarea if long else w.Text
+    return kind(description=label, placeholder=placeholder, layout=WIDE, style=LABEL_STYLE)
+
+
+def choice(label: str, options: Sequence = ()) -> w.Dropdown:
+    return w.Dropdown(description=label, options=list(options), value=None, layout=WIDE, style=LABEL_STYLE)
+
+
+def many(label: str, options: Sequence = (), rows: int = 4) -> w.SelectMultiple:
+    return w.SelectMultiple(description=label, options=list(options), rows=rows, layout=WIDE, style=LABEL_STYLE)
+
+
+def whole(label: str, low: int, high: int, value: int) -> w.BoundedIntText:
+    return w.BoundedIntText(description=label, min=low, max=high, value=value, style=LABEL_STYLE)
+
+
+class Form:
+    """Labelled inputs with one button; clicking calls `on_submit` with the form, guarded."""
+
+    def __init__(self, fields: dict[str, w.ValueWidget], button: str, on_submit: Callable[["Form"], None],
+                 alerts: Alerts, style: str = "primary", title: str = ""):
+        self.fields = fields
+        self.button = w.Button(description=button, button_style=style, tooltip=button)
+        self.button.on_click(guarded(alerts)(lambda _: on_submit(self)))
+        header = [w.HTML(f"<b>{html.escape(title)}</b>")] if title else []
+        self.box = w.VBox([*header, *fields.values(), self.button], layout=w.Layout(margin="6px 0 12px 0"))
+
+    def __getitem__(self, name: str) -> w.ValueWidget:
+        return self.fields[name]
+
+    def clear(self, *names: str) -> None:
+        """Empty the named text boxes (after a successful save)."""
+        for name in names:
+            self.fields[name].value = ""
+
+
+def set_options(widget: w.Dropdown | w.SelectMultiple, options: Sequence) -> None:
+    """New options for a list, keeping what was chosen when it is still offered."""
+    keep = widget.value
+    values = [o[1] if isinstance(o, tuple) else o for o in options]
+    widget.options = list(options)
+    if isinstance(widget, w.SelectMultiple):
+        widget.value = tuple(v for v in keep if v in values)
+    else:
+        widget.value = keep if keep in values else None
+
+
+def section(title: str) -> w.HTML:
+    """A heading inside an app page."""
+    return w.HTML(f"<h3>{html.escape(title)}</h3>")
+
+
+class StepPage:
+    """Base of the step apps: an alert line above the parts, and edits that redraw from the files.
+
+    Subclasses set `alerts`, `groups` (Step 1's table or None) and define `refresh()`.
+    """
+
+    alerts: Alerts
+    groups: pd.DataFrame | None
+
+    def assemble(self, parts: list[w.Widget], css_class: str) -> None:
+        self.widget = w.VBox([self.alerts, *parts])
+        self.widget.add_class(css_class)
+        if self.groups is None:
+            self.alerts.show(STEP1_MISSING, "info")
+        guarded(self.alerts)(self.refresh)()
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def save_change(self, path: Path, load: Callable[[Path], M], save: Callable[[Path, M], Path],
+                    change: Callable[[dict], None], done: str) -> None:
+        """Apply `change` to the file at `path` (see `edit_file`), redraw, and say `done`."""
+        edit_file(path, load, change, save)
+        self.refresh()
+        self.alerts.show(done, "ok")
+
+
+class ChecklistForm:
+    """Answer one question of a checklist at a time; the table shows every answer so far."""
+
+    def __init__(self, checklist: Checklist, alerts: Alerts, save: Callable[[dict], None]):
+        self.checklist = checklist
+        questions = checklist.to_frame()
+        self.view = w.HTML()
+        self.form = Form({
+            "question": choice("Question", list(zip(questions["section"] + ": " + questions["question"],
+                                                    questions["question_id"]))),
+            "answer": w.ToggleButtons(description="Answer", options=[(v, k) for k, v in ANSWER_LABELS.items()],
+                                      value=None, style=LABEL_STYLE),
+            "note": text("Note", "Why, or what is missing"),
+        }, "Save answer", self._submit, alerts, title=f"Answer a question: {checklist.title}")
+        self._save = save
+        self.box = w.VBox([self.view, self.form.box])
+
+    def _submit(self, form: Form) -> None:
+        question = chosen(form["question"].value, "Question")
+        answer = chosen(form["answer"].value, "Answer")
+        if answer not in ANSWERS:
+            raise InputError(f"Answer: `{answer}` is not an answer; expected yes, partly, no or not applicable.")
+        self._save({"question": question, "answer": answer, "note": form["note"].value.strip()})
+        form.clear("note")
+
+    def refresh(self, answers: list) -> None:
+        table = answers_frame(self.checklist, answers)
+        table["answer"] = table["answer"].map(ANSWER_LABELS).fillna("")
+        self.view.value = table_html(table[["section", "question", "answer", "note"]], "lnob-table lnob-checklist")

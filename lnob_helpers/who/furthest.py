@@ -1,0 +1,177 @@
+"""Furthest-behind trees for the indicators of an analysis, with design-based intervals.
+
+`lnob_helpers.who.tree` grows ESCAP's tree on weighted cell sums; here each tree is grown
+from an analysis (rules from `settings.tree`, direction from the indicator, circumstances
+ordered where analysis.yaml says so), and every group of the tree is then estimated again
+as a survey domain by the estimation engine, so its rate comes with a confidence interval
+and the small-cell rule, like every other number in the workbook. The D-index over the
+leaves, the Human Opportunity Index and each circumstance's Shapley share of D complete
+the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import TreeSettings
+from ..rounds import RoundData
+from ..survey import estimate_domains
+from .left_behind import group_masks
+from .dindex import DIndex, ShapleyDecomposition, shapley_from_cells, tree_d_index
+from .tree import FurthestBehindTree, TreeNode, TreeRules, aggregate_cells, tree_from_cells
+
+WEIGHT_COLUMN = "__weight__"
+FURTHEST_COLUMNS = [
+    "indicator", "indicator_name", "direction", "role", "label", "path", "rate", "ci_low", "ci_high",
+    "ci", "n", "share", "gap", "flag",
+]
+
+
+def tree_rules(settings: TreeSettings | None, *, min_leaf: int | None = None,
+               max_depth: int | None = None) -> TreeRules:
+    """`TreeRules` from analysis.yaml's `settings.tree`, with optional overrides (None keeps it).
+
+    `settings=None` gives the tree module's documented ESCAP defaults.
+    """
+    if settings is None:
+        base = TreeRules()
+        return TreeRules(min_leaf=min_leaf, max_depth=max_depth or base.max_depth)
+    return TreeRules(
+        min_leaf=min_leaf or settings.min_leaf,
+        min_split=settings.min_split,
+        min_gain=settings.min_gain,
+        max_depth=max_depth or settings.max_depth,
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorTree:
+    """One indicator's tree, its groups with engine estimates, D-index, HOI and Shapley shares.
+
+    `nodes`: one row per group of the tree (node, depth, leaf, label, path, n, share, rate from
+    the tree, and estimate/ci_low/ci_high/flag from the engine; suppressed groups carry no rate).
+    """
+
+    indicator: str
+    indicator_name: str
+    tree: FurthestBehindTree
+    nodes: pd.DataFrame
+    dindex: DIndex
+    shapley: ShapleyDecomposition
+
+    @property
+    def behind(self) -> TreeNode:
+        return self.tree.furthest_behind
+
+    @property
+    def ahead(self) -> TreeNode:
+        return self.tree.furthest_ahead
+
+    @property
+    def gap(self) -> float:
+        """Furthest ahead minus furthest behind, in percentage points (>= 0)."""
+        return self.tree.gap * 100
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.nodes.copy()
+
+    def summary(self) -> dict:
+        return {
+            "indicator": self.indicator,
+            "direction": self.tree.direction,
+            "leaves": len(self.tree.leaves),
+            "furthest_behind": self.behind.path,
+            "furthest_ahead": self.ahead.path,
+            "gap_pp": self.gap,
+            "d_index": self.dindex.d_index,
+            "hoi": self.dindex.hoi,
+        }
+
+
+def grow_indicator_tree(data: RoundData, indicator: str, rules: TreeRules | None = None,
+                        circumstances: Sequence[str] | None = None) -> IndicatorTree:
+    """Grow the furthest-behind tree of one binary indicator and estimate its groups."""
+    a = data.analysis
+    ind = a.indicator(indicator)
+    fd = data.for_indicator(indicator)
+    circ_ids = list(circumstances or [c.id for c in a.circumstances])
+    frame = fd.frame[[*circ_ids, indicator]].assign(**{WEIGHT_COLUMN: fd.design.weights})
+    cells = aggregate_cells(
+        frame, indicator, circ_ids, WEIGHT_COLUMN,
+        names={c: a.circumstance(c).label for c in circ_ids}, source=fd.design.source,
+    )
+    tree = tree_from_cells(cells, outcome=indicator, rules=rules, direction=ind.direction)
+    s = a.settings
+    masks = {nd.node_id: tree.node_mask(nd.node_id, fd.frame) for nd in tree.nodes}
+    engine = estimate_domains(fd.design, indicator, masks, ci_level=s.ci_level, suppression=s.suppression)
+    nodes = tree.to_frame().assign(
+        estimate=engine["estimate"].to_numpy(),
+        ci_low=engine["ci_low"].to_numpy(),
+        ci_high=engine["ci_high"].to_numpy(),
+        flag=engine["flag"].to_numpy(),
+    )
+    hidden = nodes["flag"].to_numpy() == "suppressed"
+    nodes.loc[hidden, ["rate", "weight", "deviance"]] = np.nan
+    return IndicatorTree(ind.id, ind.label, tree, nodes, tree_d_index(tree),
+                         shapley_from_cells(cells, direction=ind.direction))
+
+
+def furthest_behind_trees(data: RoundData, indicators: Sequence[str] | None = None,
+                          rules: TreeRules | None = None) -> dict[str, IndicatorTree]:
+    """A tree for every binary indicator (or those listed), keyed by indicator id."""
+    a = data.analysis
+    ids = list(indicators or [i.id for i in a.indicators])
+    return {i: grow_indicator_tree(data, i, rules) for i in ids if a.indicator(i).type == "binary"}
+
+
+def furthest_table(trees: dict[str, IndicatorTree]) -> pd.DataFrame:
+    """Furthest-behind and furthest-ahead group of every tree, with engine CIs (aggregates only)."""
+    rows = []
+    for it in trees.values():
+        by_node = it.nodes.set_index("node")
+        for role, node in (("furthest behind", it.behind), ("furthest ahead", it.ahead)):
+            est = by_node.loc[node.node_id]
+            shown = est["flag"] != "suppressed"
+            rows.append({
+                "indicator": it.indicator,
+                "indicator_name": it.indicator_name,
+                "direction": it.tree.direction,
+                "role": role,
+                "label": node.label,
+                "path": node.path,
+                "rate": est["estimate"] * 100 if shown else np.nan,
+                "ci_low": est["ci_low"] * 100 if shown else np.nan,
+                "ci_high": est["ci_high"] * 100 if shown else np.nan,
+                "ci": f"{est['ci_low'] * 100:.1f}-{est['ci_high'] * 100:.1f}" if shown else "suppressed",
+                "n": node.n,
+                "share": node.share,
+                "gap": it.gap if shown else np.nan,
+                "flag": est["flag"],
+            })
+    return pd.DataFrame(rows, columns=FURTHEST_COLUMNS)
+
+
+def groups_containing_leaves(trees: dict[str, IndicatorTree], data: RoundData,
+                             group_ids: Sequence[str]) -> set[str]:
+    """Ids of the groups that are, or contain, some tree's furthest-behind leaf.
+
+    A group *contains* a leaf when every person of the leaf (in the indicator's reference
+    population) belongs to the group: "Rural, Tamar" contains the leaf "Bottom 40%, Rural,
+    Tamar", and a group defined by wealth quintiles Poorest or Second is the same as one
+    defined as the bottom 40%. Decided on the rows, so equivalent definitions agree.
+    """
+    found: set[str] = set()
+    masks_by_file: dict[str, dict[str, np.ndarray]] = {}
+    for it in trees.values():
+        fd = data.for_indicator(it.indicator)
+        if fd.key not in masks_by_file:
+            masks_by_file[fd.key] = group_masks(fd.frame, group_ids)
+        observed = fd.frame[it.indicator].notna().to_numpy()
+        leaf = it.tree.node_mask(it.behind.node_id, fd.frame) & observed
+        if leaf.any():
+            found.update(g for g, m in masks_by_file[fd.key].items() if g not in found and not (leaf & ~m).any())
+    return found

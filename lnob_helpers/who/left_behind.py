@@ -1,0 +1,169 @@
+"""Which groups are left behind, on how many indicators and across how many of the five factors.
+
+A group is left behind on an indicator when two things hold:
+- its whole confidence interval lies on the unfavourable side of the national value (below
+  it for an opportunity such as birth registration, above it for a barrier such as
+  stunting), so the difference is not sampling noise; and
+- the gap to the national value is at least `min_gap` (a proportion: 0.05 = 5 percentage
+  points), so the difference matters.
+
+Suppressed cells carry no estimate and are never flagged. Only proportions (binary
+indicators) are judged: a gap "in percentage points" has no meaning for a mean.
+
+Groups are then ranked: left behind on more indicators first, then across more of the
+guide's five factors (the factors of the circumstances that define the group), then by
+the mean gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..config import FACTORS, Analysis
+from ..privacy import FLAG_SUPPRESSED
+from .disaggregate import GROUP_JOIN
+
+GROUP_COLUMNS = [
+    "group_id", "label", "n_indicators", "indicators", "factors", "n_factors", "max_gap",
+    "mean_gap", "population_share", "furthest_behind",
+]
+CELL_COLUMNS = [
+    "indicator_abbr", "group_id", "subgroup", "dimension_id", "factors", "estimate", "ci_lb", "ci_ub",
+    "setting_average", "gap", "n", "flag", "share", "left_behind",
+]
+
+
+def group_label(subgroup: str) -> str:
+    """Plain words for a group: 'Rural & Tamar' becomes 'Rural, Tamar'."""
+    return subgroup.replace(GROUP_JOIN, ", ")
+
+
+def parse_group_id(group_id: str) -> dict[str, str]:
+    """'area=Rural & ethnicity=Tamar' -> {'area': 'Rural', 'ethnicity': 'Tamar'}."""
+    pairs = [part.split("=", 1) for part in group_id.split(GROUP_JOIN) if "=" in part]
+    return {c: v for c, v in pairs}
+
+
+def group_masks(frame: pd.DataFrame, group_ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """Row masks of groups given by their ids ('area=Rural & ethnicity=Tamar').
+
+    Compares category codes rather than labels, which keeps hundreds of groups fast.
+    """
+    codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+    masks = {}
+    for gid in group_ids:
+        mask = np.ones(len(frame), dtype=bool)
+        for column, value in parse_group_id(gid).items():
+            if column not in frame.columns:
+                mask[:] = False
+                break
+            if column not in codes:
+                cat = frame[column].astype("category").cat
+                codes[column] = (cat.codes.to_numpy(), {str(c): i for i, c in enumerate(cat.categories)})
+            column_codes, lookup = codes[column]
+            mask &= column_codes == lookup.get(value, -2)
+        masks[gid] = mask
+    return masks
+
+
+def group_gaps(table: pd.DataFrame, analysis: Analysis) -> pd.DataFrame:
+    """Per indicator and group: the gap to the national value, in percentage points (positive = worse).
+
+    `table` is the disaggregation table (HEAT Plus columns, estimates on the display scale).
+    Continuous indicators and the national rows are left out.
+    """
+    binary = [i.id for i in analysis.indicators if i.type == "binary"]
+    cells = table.loc[table["indicator_abbr"].isin(binary) & (table["group_id"] != "national")]
+    scale = cells["indicator_scale"].to_numpy(dtype=float)
+    worse = np.where(cells["favourable_indicator"].to_numpy() == 1, -1.0, 1.0)
+    difference = (cells["estimate"].to_numpy(dtype=float) - cells["setting_average"].to_numpy(dtype=float))
+    out = cells.assign(gap=worse * difference / scale * 100)
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """The left-behind judgement for every indicator x group cell, and the ranked groups.
+
+    `cells`: one row per indicator and group (CELL_COLUMNS), `gap` in percentage points,
+    positive = worse than national. `groups`: one row per group left behind on at least one
+    indicator (GROUP_COLUMNS), best-ranked first; `population_share` is the group's share of
+    the reference population, averaged over the indicators it is left behind on. `min_gap` is
+    the rule's threshold (proportion).
+    """
+
+    cells: pd.DataFrame
+    groups: pd.DataFrame
+    min_gap: float
+    furthest_groups: frozenset[str] = field(default_factory=frozenset)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.groups.copy()
+
+    def for_group(self, group_id: str) -> pd.DataFrame:
+        """Every indicator's cell for one group (aggregates, suppressed ones without estimate)."""
+        return self.cells.loc[self.cells["group_id"] == group_id].reset_index(drop=True)
+
+
+def find_left_behind(
+    table: pd.DataFrame,
+    analysis: Analysis,
+    *,
+    min_gap: float | None = None,
+    furthest_groups: Iterable[str] = (),
+) -> LeftBehind:
+    """Judge every cell of the disaggregation `table` and rank the groups left behind.
+
+    `min_gap` defaults to `settings.left_behind.min_gap`. `furthest_groups` are the ids of
+    groups that are, or contain, the furthest-behind leaf of some indicator's tree (see
+    `furthest.groups_containing_leaves`); they are marked `furthest_behind`.
+    """
+    threshold = analysis.settings.left_behind.min_gap if min_gap is None else float(min_gap)
+    cells = group_gaps(table, analysis)
+    shown = cells["flag"].to_numpy() != FLAG_SUPPRESSED
+    favourable = cells["favourable_indicator"].to_numpy() == 1
+    national = cells["setting_average"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        outside = np.where(favourable, cells["ci_ub"].to_numpy(dtype=float) < national,
+                           cells["ci_lb"].to_numpy(dtype=float) > national)
+        # a tiny tolerance so that a gap of exactly min_gap counts despite rounding
+        big = cells["gap"].to_numpy(dtype=float) >= threshold * 100 - 1e-9
+    cells["left_behind"] = shown & outside & big
+    cells = cells[CELL_COLUMNS]
+    furthest = set(furthest_groups)
+    return LeftBehind(cells, _rank(cells, furthest), threshold, frozenset(furthest))
+
+
+def _rank(cells: pd.DataFrame, furthest: set[str]) -> pd.DataFrame:
+    hits = cells.loc[cells["left_behind"]]
+    if hits.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in GROUP_COLUMNS})
+    grouped = hits.groupby("group_id", sort=False)
+    groups = grouped.agg(
+        subgroup=("subgroup", "first"),
+        n_indicators=("indicator_abbr", "nunique"),
+        indicators=("indicator_abbr", lambda s: ";".join(dict.fromkeys(s))),
+        factors=("factors", "first"),
+        max_gap=("gap", "max"),
+        mean_gap=("gap", "mean"),
+        population_share=("share", "mean"),
+    ).reset_index()
+    groups["factors"] = groups["factors"].map(canonical_factors)
+    groups["n_factors"] = groups["factors"].map(lambda f: len([x for x in f.split(";") if x]))
+    groups["label"] = groups["subgroup"].map(group_label)
+    groups["furthest_behind"] = groups["group_id"].isin(furthest)
+    groups = groups.sort_values(
+        ["n_indicators", "n_factors", "mean_gap", "group_id"], ascending=[False, False, False, True],
+        kind="stable",
+    )
+    return groups[GROUP_COLUMNS].reset_index(drop=True)
+
+
+def canonical_factors(factors: str) -> str:
+    """Factor tags in the guide's order, each once."""
+    present = set(filter(None, str(factors).split(";")))
+    return ";".join(f for f in FACTORS if f in present)

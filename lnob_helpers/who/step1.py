@@ -1,0 +1,186 @@
+"""Step 1 from start to finish: who is left behind, who is furthest behind, and what we miss.
+
+`run_step1` computes everything the Step 1 page and report show, on one survey round:
+
+1. the disaggregation table (every indicator by every circumstance and two-way
+   intersection), extended with the intersections the evidence points at: the single-
+   category leaves of the furthest-behind trees, and three-way groups formed from the
+   leading two-way groups when they span three different factors;
+2. the furthest-behind tree of every 0/1 indicator, with engine CIs, D-index and HOI;
+3. the left-behind groups, ranked;
+4. overlapping deprivations and the groups at the centre of the five factors;
+5. the evidence log and partner aggregates, triangulated with the survey;
+6. the data-gap inventory.
+
+`write_step1_outputs` saves the aggregates Step 2 reads under `<analysis>/outputs/step1/`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Analysis
+from ..privacy import assert_no_small_cells
+from ..rounds import RoundData, load_round
+from ..yamlstore import atomic_write_bytes
+from .disaggregate import disaggregate, disaggregate_groups, save_disaggregation
+from .evidence import (EvidenceLog, EvidenceMatrix, evidence_matrix, load_evidence, partner_files,
+                       read_partner_aggregates)
+from .furthest import IndicatorTree, furthest_behind_trees, furthest_table, groups_containing_leaves, tree_rules
+from .gaps import DataGaps, data_gaps
+from .left_behind import LeftBehind, find_left_behind, parse_group_id
+from .overlaps import Overlaps, centre_groups, overlapping_deprivations
+from .tree import TreeRules
+
+TOP_INTERSECTIONS = 12  # leading two-way groups combined into three-way candidates
+OVERLAP_GROUPS = 10     # leading intersections whose overlapping deprivations are shown
+
+
+@dataclass(frozen=True)
+class Step1Result:
+    """Everything Step 1 found on one round; every table holds aggregates only."""
+
+    analysis: Analysis
+    data: RoundData
+    indicators: list[str]
+    table: pd.DataFrame
+    trees: dict[str, IndicatorTree]
+    furthest: pd.DataFrame
+    left_behind: LeftBehind
+    overlaps: Overlaps
+    centre: pd.DataFrame
+    evidence: EvidenceLog
+    partners: pd.DataFrame
+    matrix: EvidenceMatrix
+    gaps: DataGaps
+
+    @property
+    def year(self) -> int:
+        return self.data.year
+
+    @property
+    def source(self) -> str:
+        """The source line of every figure and table: survey and round."""
+        return f"{self.data.round.name} ({self.analysis.country.name}, round {self.year}); LNOB Workbook"
+
+    def summary(self) -> dict:
+        national = self.table.loc[self.table["group_id"] == "national"]
+        return {
+            "country": self.analysis.country.name,
+            "round": self.year,
+            "survey": self.data.round.name,
+            "indicators": self.indicators,
+            "national": {
+                r.indicator_abbr: {"estimate": r.estimate, "ci_lb": r.ci_lb, "ci_ub": r.ci_ub, "n": int(r.n),
+                                   "scale": int(r.indicator_scale)}
+                for r in national.itertuples(index=False)
+            },
+            "counts": {
+                "estimates": int(len(self.table)),
+                "suppressed": int((self.table["flag"] == "suppressed").sum()),
+                "caution": int((self.table["flag"] == "caution").sum()),
+                "groups_assessed": int(self.table["group_id"].nunique() - 1),
+                "left_behind_groups": int(len(self.left_behind.groups)),
+                "furthest_behind_groups": int(self.left_behind.groups["furthest_behind"].sum()),
+                "centre_groups": int(len(self.centre)),
+                "evidence_entries": len(self.evidence.entries),
+                "partner_rows": int(len(self.partners)),
+                "data_gaps": self.gaps.counts(),
+            },
+            "min_gap": self.left_behind.min_gap,
+            "trees": [it.summary() for it in self.trees.values()],
+        }
+
+
+def run_step1(
+    analysis: Analysis,
+    year: int | None = None,
+    *,
+    indicators: Sequence[str] | None = None,
+    rules: TreeRules | None = None,
+    depth: int = 2,
+    data: RoundData | None = None,
+) -> Step1Result:
+    """Compute Step 1 for one round (the latest when `year` is None); see the module docstring.
+
+    `rules=None` uses `settings.tree` of analysis.yaml. Pass `data` to reuse a loaded round.
+    """
+    data = data or load_round(analysis, year)
+    ids = list(indicators or [i.id for i in analysis.indicators])
+    trees = furthest_behind_trees(data, ids, rules or tree_rules(analysis.settings.tree))
+    base = disaggregate(data, ids, depth=depth)
+    first = find_left_behind(base, analysis)
+    extra = _candidate_groups(first, trees, analysis)
+    table = pd.concat([base, disaggregate_groups(data, extra, ids)], ignore_index=True) if extra else base
+    preliminary = find_left_behind(table, analysis)
+    furthest_ids = groups_containing_leaves(trees, data, list(preliminary.groups["group_id"]))
+    left_behind = find_left_behind(table, analysis, furthest_groups=furthest_ids)
+
+    intersections = [g for g in left_behind.groups["group_id"] if len(parse_group_id(g)) > 1]
+    overlaps = overlapping_deprivations(data, intersections[:OVERLAP_GROUPS], ids)
+    log = load_evidence(analysis.folder)
+    partners = _partner_aggregates(analysis)
+    return Step1Result(
+        analysis=analysis, data=data, indicators=ids, table=table, trees=trees,
+        furthest=furthest_table(trees), left_behind=left_behind, overlaps=overlaps,
+        centre=centre_groups(left_behind, analysis), evidence=log, partners=partners,
+        matrix=evidence_matrix(left_behind, log, analysis, partners),
+        gaps=data_gaps(table, analysis, log),
+    )
+
+
+def _candidate_groups(first: LeftBehind, trees: dict[str, IndicatorTree], a: Analysis) -> list[dict[str, str]]:
+    """Intersections beyond the two-way table that deserve an estimate of their own."""
+    candidates: list[dict[str, str]] = []
+    for it in trees.values():
+        conditions = it.behind.conditions
+        if len(conditions) > 2 and all(len(v) == 1 and v[0] is not None for v in conditions.values()):
+            candidates.append({c: str(v[0]) for c, v in conditions.items()})
+    two_way = [parse_group_id(g) for g in first.groups["group_id"] if len(parse_group_id(g)) == 2]
+    for left, right in itertools.combinations(two_way[:TOP_INTERSECTIONS], 2):
+        merged = {**left, **right}
+        consistent = all(left[c] == right[c] for c in set(left) & set(right))
+        factors = {a.circumstance(c).factor for c in merged}
+        if consistent and len(merged) == 3 and len(factors) == 3:
+            candidates.append(merged)
+    unique = {tuple(sorted(c.items())): c for c in candidates}
+    return list(unique.values())
+
+
+def _partner_aggregates(analysis: Analysis) -> pd.DataFrame:
+    files = partner_files(analysis.folder)
+    if not files:
+        return pd.DataFrame()
+    return pd.concat([read_partner_aggregates(p, analysis) for p in files], ignore_index=True)
+
+
+def write_step1_outputs(result: Step1Result) -> list[Path]:
+    """Save the Step 1 aggregates for Step 2 and the report under `outputs/step1/`."""
+    a = result.analysis
+    rule = a.settings.suppression
+    out = a.outputs / "step1"
+    written = save_disaggregation(result.table, a, result.year)
+    tables = {
+        "left_behind.csv": result.left_behind.to_frame(),
+        "furthest_behind.csv": result.furthest,
+        "overlaps.csv": result.overlaps.to_frame(),
+        "data_gaps.csv": result.gaps.to_frame(),
+    }
+    for name, table in tables.items():
+        assert_no_small_cells(table, rule, value_columns=("estimate", "rate", "ci_low", "ci_high", "se"))
+        written.append(atomic_write_bytes(out / name, table.to_csv(index=False).encode("utf-8")))
+    summary = json.dumps(result.summary(), indent=2, default=_json_default, allow_nan=False)
+    written.append(atomic_write_bytes(out / "step1_summary.json", summary.encode("utf-8")))
+    return written
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -1,0 +1,207 @@
+"""The Step 2, 3 and 5 apps driven through their callbacks, without a browser.
+
+Each test works on a copy of the sample country with Step 1's table in place, clicks the
+buttons as a person would, and then rebuilds the page from the folder: what a page reload shows
+must be exactly what was saved.
+"""
+
+import runpy
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lnob_helpers.config import load_analysis
+from lnob_helpers.groups import STEP1_MISSING
+from lnob_helpers.ui.step2 import Step2Page
+from lnob_helpers.ui.step3 import Step3Page
+from lnob_helpers.ui.step5 import Step5Page
+
+LEFT_BEHIND = runpy.run_path(str(Path(__file__).parents[1] / "fixtures_steps.py"))["LEFT_BEHIND"]
+STEP_FILES = ("analysis.yaml", "evidence.yaml", "step2_why.yaml", "step3_what.yaml", "step5_accountability.yaml",
+              "step5_recommendations.yaml")
+
+
+@pytest.fixture
+def folder(tmp_path, sample_dir) -> Path:
+    """The sample's definition and step files (the survey files are not needed here)."""
+    for name in STEP_FILES:
+        shutil.copy(sample_dir / name, tmp_path / name)
+    (tmp_path / "outputs" / "step1").mkdir(parents=True)
+    LEFT_BEHIND.to_csv(tmp_path / "outputs" / "step1" / "left_behind.csv", index=False)
+    return tmp_path
+
+
+def _analysis(folder):
+    return load_analysis(folder)
+
+
+def _error(page) -> str:
+    assert "lnob-error" in page.alerts.value, page.alerts.value
+    return page.alerts.value
+
+
+def test_adding_a_cause_is_saved_and_shown_after_a_reload(folder):
+    page = Step2Page(_analysis(folder))
+    assert page.tree_pick.value == "tamar-births"
+    assert page.cause_form["text"].placeholder == "Describe the cause"
+    assert page.cause_form.button.description == "Add cause"
+    assert "lnob-causes" in page.causes_view._dom_classes
+    page.cause_form["text"].value = "Village health posts have no phone signal"
+    page.cause_form.button.click()
+    assert "lnob-ok" in page.alerts.value
+    assert page.cause_form["text"].value == ""
+    assert (folder / "step2_why.yaml.bak").exists()
+    again = Step2Page(_analysis(folder))
+    assert "Village health posts have no phone signal" in again.causes_view.value
+    cause = again.step2.causes()["village-health-posts-have-no-phone"]
+    assert (cause.level, cause.parent) == ("immediate", None)
+
+
+def test_a_root_cause_needs_the_underlying_cause_it_explains(folder):
+    page = Step2Page(_analysis(folder))
+    page.cause_form["level"].value = "root"
+    assert [v for _, v in page.cause_form["parent"].options] == ["few-midwives", "language-barrier", "no-cover"]
+    page.cause_form["parent"].value = "no-cover"
+    page.cause_form["text"].value = "Informal workers pay no contributions"
+    page.cause_form.button.click()
+    saved = Step2Page(_analysis(folder)).step2.causes()
+    assert saved["informal-workers-pay-no-contributions"].parent == "no-cover"
+
+
+@pytest.mark.parametrize("text, level, message", [
+    ("", "immediate", "Cause: the box is empty"),
+    ("Orphan root cause", "root", "It explains: nothing is chosen; expected the underlying cause"),
+])
+def test_a_bad_cause_shows_an_error_and_changes_nothing(folder, text, level, message):
+    before = (folder / "step2_why.yaml").read_bytes()
+    page = Step2Page(_analysis(folder))
+    page.cause_form["level"].value = level
+    page.cause_form["text"].value = text
+    page.cause_form.button.click()
+    assert message in _error(page)
+    assert (folder / "step2_why.yaml").read_bytes() == before
+    assert not (folder / "step2_why.yaml.bak").exists()
+
+
+def test_deleting_causes_actors_and_gaps(folder):
+    page = Step2Page(_analysis(folder))
+    page.cause_delete["cause"].value = "few-midwives"
+    page.cause_delete.button.click()
+    assert "explained by budget-formula" in _error(page)
+    page.cause_delete["cause"].value = "budget-formula"
+    page.cause_delete.button.click()
+    assert "Step 3 actions equity-budget-formula address it" in _error(page)
+    page.cause_form["text"].value = "A cause to remove"
+    page.cause_form.button.click()
+    page.cause_delete["cause"].value = "a-cause-to-remove"
+    page.cause_delete.button.click()
+    assert "lnob-ok" in page.alerts.value
+    assert "a-cause-to-remove" not in Step2Page(_analysis(folder)).step2.causes()
+
+    page.actor_delete["actor"].value = "moh"
+    page.actor_delete.button.click()
+    assert "capacity gaps moh-no-midwife-budget, moh-no-ethnicity-data belong to it" in _error(page)
+    page.gap_delete["gap"].value = "families-stigma"
+    page.gap_delete.button.click()
+    saved = Step2Page(_analysis(folder)).step2
+    assert "families-stigma" not in [g.id for g in saved.capacity_gaps]
+
+
+def test_adding_an_actor_a_gap_and_an_answer(folder):
+    page = Step2Page(_analysis(folder))
+    form = page.actor_form
+    form["name"].value, form["kind"].value = "Village chiefs", "duty_bearer"
+    form.button.click()
+    assert "has no `level`" in _error(page)
+    form["level"].value, form["duties"].value = "family_community", "allow women to travel; report births"
+    form.button.click()
+    page.gap_form["actor"].value, page.gap_form["category"].value = "village-chiefs", "knowledge"
+    page.gap_form["description"].value = "Do not know the registration rules"
+    page.gap_form.button.click()
+    questions = page.checklist.form
+    questions["question"].value, questions["answer"].value = "rights-holder-gaps", "partly"
+    questions.button.click()
+    saved = Step2Page(_analysis(folder)).step2
+    chief = saved.actors_by_id()["village-chiefs"]
+    assert chief.obligations == ["allow women to travel", "report births"]
+    assert saved.capacity_gaps[-1].actor == "village-chiefs"
+    answers = {a.question: a.answer for a in saved.diagnostics}
+    assert answers["rights-holder-gaps"] == "partly" and len(saved.diagnostics) == 18
+
+
+def test_step2_without_step1_says_run_step1_first(folder):
+    (folder / "outputs" / "step1" / "left_behind.csv").unlink()
+    page = Step2Page(_analysis(folder))
+    assert "run Step 1 first" in page.priorities.value
+    assert STEP1_MISSING.startswith("Step 1's results")
+    page.cause_form["text"].value = "Still editable without Step 1"
+    page.cause_form.button.click()
+    assert "lnob-ok" in page.alerts.value
+
+
+def test_step3_add_rate_and_delete_actions(folder):
+    page = Step3Page(_analysis(folder))
+    assert "Needs-based formula" in page.plan_view.value
+    assert "Root cause `stigma`" in page.warnings_view.value
+    form = page.add_form
+    form["title"].value, form["area"].value = "Anti-stigma campaign with OPDs", "advocacy"
+    form["causes"].value, form["groups"].value = ("stigma",), ("disability=With disability",)
+    form["sdg_targets"].value = "10.2; 42"
+    before = (folder / "step3_what.yaml").read_bytes()
+    form.button.click()
+    assert "`42` is not an SDG target" in _error(page)
+    assert (folder / "step3_what.yaml").read_bytes() == before
+    form["sdg_targets"].value = "10.2"
+    form.button.click()
+    again = Step3Page(_analysis(folder))
+    assert "Root cause `stigma`" not in again.warnings_view.value
+    again.rate_form["action"].value = "anti-stigma-campaign-with-opds"
+    again.rate_form["feasibility"].value = 5
+    again.rate_form.button.click()
+    again.delete_form["action"].value = "mobile-registration"
+    again.delete_form.button.click()
+    assert "recommendations crc-2021-19 are linked to it" in _error(again)
+    again.delete_form["action"].value = "maternal-health-campaign"
+    again.delete_form.button.click()
+    actions = {a.id: a for a in Step3Page(_analysis(folder)).step3.actions}
+    assert actions["anti-stigma-campaign-with-opds"].feasibility == 5
+    assert "maternal-health-campaign" not in actions
+
+
+def test_step5_ratings_recommendations_consultations_and_checklists(folder):
+    page = Step5Page(_analysis(folder))
+    assert "scored 41 out of 100" in page.score_view.value
+    assert "(displacement=Displaced) has not taken part" in page.log_view.value
+    rating = page.rating_form
+    rating["year"].value, rating["indicator"].value, rating["rating"].value = 2025, "remedies", 4
+    rating.button.click()
+    rec = page.rec_form
+    rec["recommendation"].value = "crc-2021-33"
+    assert rec["status"].value == "not_started"
+    rec["status"].value, rec["actions"].value = "in_progress", ("enrol-without-papers",)
+    rec.button.click()
+    log = page.consultation_form
+    log["title"].value, log["method"].value, log["total"].value, log["female"].value = "Camp meeting", "hearing", 10, 12
+    before = (folder / "step5_accountability.yaml").read_bytes()
+    log.button.click()
+    assert "`by_sex` adds up to 12 but the total is 10" in _error(page)
+    assert (folder / "step5_accountability.yaml").read_bytes() == before
+    log["female"].value, log["groups"].value = 6, ("displacement=Displaced",)
+    log.button.click()
+    vnr = page.checklists["vnr"].form
+    vnr["question"].value, vnr["answer"].value = "budget", "partly"
+    vnr.button.click()
+
+    again = Step5Page(_analysis(folder))
+    ratings = [r for r in again.step5.scorecards[0].ratings if r.year == 2025]
+    assert len(ratings) == 18 and next(r for r in ratings if r.indicator == "remedies").rating == 4
+    saved = next(r for r in again.recs.recommendations if r.id == "crc-2021-33")
+    assert (saved.status, saved.action_ids) == ("in_progress", ["enrol-without-papers"])
+    camp = again.step5.consultations[-1]
+    assert (camp.id, camp.participants.by_sex) == ("camp-meeting", {"female": 6, "male": 0, "not_stated": 4})
+    assert "(displacement=Displaced) has not taken part" not in again.log_view.value
+    assert {a.question: a.answer for a in again.step5.checklists["vnr"]}["budget"] == "partly"
+    again.consultation_delete["consultation"].value = "camp-meeting"
+    again.consultation_delete.button.click()
+    assert "camp-meeting" not in [c.id for c in Step5Page(_analysis(folder)).step5.consultations]

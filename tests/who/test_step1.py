@@ -1,0 +1,156 @@
+"""Step 1 end to end on the sample country: planted findings, outputs, privacy, page, notebook."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lnob_helpers.config import load_analysis
+from lnob_helpers.who.evidence import EVIDENCE_FILE, load_evidence
+from lnob_helpers.who.left_behind import GROUP_COLUMNS
+from lnob_helpers.who.step1 import run_step1, write_step1_outputs
+
+PLANTED = "bottom40=Bottom 40% & area=Rural & ethnicity=Tamar"
+PLANTED_TREES = ("sba", "secondary_completion", "water", "sanitation", "birth_registration")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def folder(sample_dir, tmp_path_factory) -> Path:
+    dst = tmp_path_factory.mktemp("step1") / "aruvia"
+    shutil.copytree(sample_dir, dst, ignore=shutil.ignore_patterns("outputs", "*.bak"))
+    return dst
+
+
+@pytest.fixture(scope="module")
+def result(folder):
+    return run_step1(load_analysis(folder))
+
+
+@pytest.fixture(scope="module")
+def written(result):
+    return write_step1_outputs(result)
+
+
+def test_tree_finds_the_planted_group(result):
+    for ind in PLANTED_TREES:
+        leaf = result.trees[ind].behind
+        assert set(leaf.conditions["area"]) == {"Rural"}, ind
+        assert set(leaf.conditions["ethnicity"]) == {"Tamar"}, ind
+        wealth = set(leaf.conditions.get("wealth", ())) or {"Poorest", "Second"}
+        assert wealth == {"Poorest", "Second"} or set(leaf.conditions.get("bottom40", ())) == {"Bottom 40%"}, ind
+        node = result.trees[ind].nodes.set_index("node").loc[leaf.node_id]
+        assert node["ci_low"] < node["estimate"] < node["ci_high"] and node["flag"] != "suppressed"
+
+
+def test_ranking_finds_the_planted_group(result):
+    groups = result.left_behind.groups
+    top = groups.head(5)
+    assert PLANTED in set(top["group_id"])
+    row = groups.set_index("group_id").loc[PLANTED]
+    assert set(PLANTED_TREES) <= set(row["indicators"].split(";"))
+    assert row["n_factors"] == 3 and bool(row["furthest_behind"])
+    assert row["label"] == "Bottom 40%, Rural, Tamar"
+    assert PLANTED in set(result.centre["group_id"])
+
+
+def test_outputs_for_step2(written, result):
+    names = {p.name for p in written}
+    assert names == {f"disaggregation_{result.year}.csv", f"disaggregation_{result.year}.xlsx", "left_behind.csv",
+                     "furthest_behind.csv", "overlaps.csv", "data_gaps.csv", "step1_summary.json"}
+    out = written[0].parent
+    left = pd.read_csv(out / "left_behind.csv")
+    assert list(left.columns) == GROUP_COLUMNS
+    assert left["population_share"].between(0, 1).all() and (left["max_gap"] >= left["mean_gap"]).all()
+    assert left["furthest_behind"].dtype == bool
+    summary = json.loads((out / "step1_summary.json").read_text())
+    assert summary["round"] == result.year and set(summary["national"]) == set(result.indicators)
+    gaps = pd.read_csv(out / "data_gaps.csv")
+    assert "stunting by disability" in set(gaps["subject"])     # WG-SS is not asked of under-fives
+    assert {"Stateless persons and people without identity papers"} <= set(gaps["subject"])
+
+
+def test_no_export_shows_a_small_cell(written, result):
+    rule = result.analysis.settings.suppression
+    for path in written:
+        if path.suffix not in (".csv", ".xlsx"):
+            continue
+        table = pd.read_csv(path) if path.suffix == ".csv" else pd.read_excel(path)
+        assert "hh_id" not in table.columns and "weight" not in table.columns
+        if "n" not in table.columns:
+            continue
+        small = table["n"] < rule.min_n
+        for column in ("estimate", "rate", "se", "ci_lb", "ci_ub", "ci_low", "ci_high"):
+            if column in table.columns:
+                assert table.loc[small, column].isna().all(), (path.name, column)
+        if "ci" in table.columns:
+            assert (table.loc[small, "ci"] == "suppressed").all()
+
+
+def test_report_shows_no_widget_and_no_small_cell(result, monkeypatch):
+    import ipywidgets
+    import lnob_helpers.ui.step1 as page
+
+    shown, tables = [], []
+    monkeypatch.setattr(page, "display", shown.append)
+    original = page.table_html
+    monkeypatch.setattr(page, "table_html", lambda t, **kw: tables.append(t) or original(t, **kw))
+    page.render_report(result, ["left_behind.csv"])
+    assert not any(isinstance(obj, ipywidgets.Widget) for obj in shown)
+    assert sum(type(obj).__name__ == "Image" for obj in shown) >= len(result.indicators)
+    rule = result.analysis.settings.suppression
+    for table in tables:
+        if {"n", "estimate"} <= set(table.columns):
+            assert table.loc[table["n"] < rule.min_n, "estimate"].isna().all()
+    html = " ".join(obj.data for obj in shown if type(obj).__name__ == "HTML")
+    assert "Bottom 40%, Rural, Tamar" in html
+
+
+def test_app_callbacks_show_errors_and_save(result, folder):
+    from lnob_helpers.ui.step1 import Step1App
+
+    app = Step1App(result)
+    before = (folder / EVIDENCE_FILE).read_text()
+    app.form["finding"].value = "Clinics far away"
+    app.form["citation"].value = "Meeting notes"
+    app.form["group_id"].value = "area=Rural"
+    app.form["date"].value = "last spring"
+    app.on_save()
+    assert "lnob-error" in app.alerts.value and "date" in app.alerts.value
+    assert (folder / EVIDENCE_FILE).read_text() == before
+    app.form["date"].value = "2024-05"
+    app.on_save()
+    assert "lnob-ok" in app.alerts.value
+    saved = load_evidence(folder).entries[-1]
+    assert saved.group_id == "area=Rural" and saved.date == "2024-05"
+    app.max_depth.value = 1                      # the tree redraws with the new rule
+    assert "lnob-error" not in app.alerts.value
+    app.dimension.value = "ethnicity"
+    assert "lnob-error" not in app.alerts.value
+
+
+@pytest.mark.notebook
+def test_notebook_runs_headless_with_defaults(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / "1_who.out.ipynb"
+    papermill.execute_notebook(str(ROOT / "workbooks" / "1_who.ipynb"), str(out), kernel_name="python3",
+                               execution_timeout=300, cwd=str(ROOT / "workbooks"), progress_bar=False)
+    nb = json.loads(out.read_text())
+    outputs = [o for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", [])]
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert not any(o.get("output_type") == "error" for o in outputs)
+
+
+def test_notebook_is_committed_clean():
+    nb = json.loads((ROOT / "workbooks" / "1_who.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert "parameters" in code[0]["metadata"].get("tags", [])
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert np.sum(["show(" in "".join(c["source"]) for c in code]) == 1
