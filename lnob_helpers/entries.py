@@ -120,12 +120,17 @@ def raise_problems(problems: list[str]) -> None:
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_entries(path: str | os.PathLike, model: type[M], default: M | None = None) -> M:
-    """`yamlstore.load_model`, with each cross-reference problem as its own sentence."""
+def load_entries(path: str | os.PathLike, model: type[M], default: M | None = None,
+                 cross_check: Callable[[M], list[str]] | None = None) -> M:
+    """`yamlstore.load_model`, each problem its own sentence; `cross_check` tests links to other files."""
     try:
-        return load_model(path, model, default)
+        obj = load_model(path, model, default)
     except InputError as err:
         raise InputError(_one_per_line(err.problems, str(path))) from None
+    problems = cross_check(obj) if cross_check is not None else []
+    if problems:
+        raise InputError([f"{path}: {p}." for p in problems])
+    return obj
 
 
 def save_entries(path: str | os.PathLike, obj: M, cross_check: Callable[[M], list[str]] | None = None) -> Path:

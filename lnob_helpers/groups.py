@@ -33,6 +33,14 @@ def is_group_id(group_id: str) -> bool:
     return re.match(GROUP_ID_RE, group_id) is not None
 
 
+def check_group_ids(values: list[str]) -> list[str]:
+    """Pydantic validator for lists of group ids: every malformed id named in one message."""
+    problems = [p for p in (group_id_problem(v) for v in values) if p]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return values
+
+
 def group_id_problem(group_id: str) -> str | None:
     """A sentence fragment when `group_id` is malformed, else None."""
     if is_group_id(group_id):

@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import Field, NonNegativeInt, field_validator, model_validator
 
 from ..entries import Entry, Record
-from ..groups import group_id_problem, read_left_behind, related
+from ..groups import check_group_ids, read_left_behind, related
 
 METHODS = ("workshop", "focus_group", "interview", "survey", "online", "community_meeting", "hearing", "other")
 SEX_KEYS = ("female", "male", "other", "not_stated")
@@ -61,13 +61,7 @@ class Consultation(Entry):
     feedback_how: str = ""
     notes: str = ""
 
-    @field_validator("group_ids")
-    @classmethod
-    def _groups(cls, values: list[str]) -> list[str]:
-        problems = [p for p in (group_id_problem(v) for v in values) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return values
+    _groups = field_validator("group_ids")(check_group_ids)
 
     @model_validator(mode="after")
     def _feedback(self) -> "Consultation":

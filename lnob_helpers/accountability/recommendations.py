@@ -24,7 +24,7 @@ from ..errors import InputError, describe_validation_error
 from ..what.coverage import action_reach
 from ..what.models import SDG_TARGET_RE, SdgTarget, Step3What
 from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries, unknown_refs, where
-from ..groups import GROUP_ID_RE, group_id_problem, read_left_behind, related
+from ..groups import GROUP_ID_RE, check_group_ids, read_left_behind, related
 from ..yamlstore import save_model
 
 RECOMMENDATIONS_FILE = "step5_recommendations.yaml"
@@ -55,13 +55,7 @@ class Recommendation(Entry):
     status: Literal["not_started", "in_progress", "partially_implemented", "implemented", "not_accepted"] = "not_started"
     action_ids: list[EntryId] = Field(default_factory=list)
 
-    @field_validator("affected_groups")
-    @classmethod
-    def _groups(cls, values: list[str]) -> list[str]:
-        problems = [p for p in (group_id_problem(v) for v in values) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return values
+    _groups = field_validator("affected_groups")(check_group_ids)
 
 
 class RecommendationsFile(Record):
@@ -145,11 +139,8 @@ def read_recommendations_csv(path: str | os.PathLike) -> list[Recommendation]:
 
 def load_recommendations(path: str | os.PathLike, step3: Step3What | None = None) -> RecommendationsFile:
     """Read `step5_recommendations.yaml` (missing = none); with `step3`, check action links."""
-    recs = load_entries(path, RecommendationsFile, default=RecommendationsFile())
-    problems = action_link_problems(recs, step3) if step3 is not None else []
-    if problems:
-        raise InputError([f"{path}: {p}." for p in problems])
-    return recs
+    return load_entries(path, RecommendationsFile, default=RecommendationsFile(),
+                        cross_check=(lambda r: action_link_problems(r, step3)) if step3 is not None else None)
 
 
 def save_recommendations(path: str | os.PathLike, recs: RecommendationsFile, step3: Step3What | None = None) -> Path:

@@ -14,9 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from ..errors import InputError
 from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries, unknown_refs, where
-from ..groups import group_id_problem
+from ..groups import check_group_ids
 from ..why.models import Step2Why
 from ..scoring import Weights
 
@@ -74,13 +73,7 @@ class Action(Entry):
     cost: Rating | None = None
     time_horizon: Rating | None = None
 
-    @field_validator("group_ids")
-    @classmethod
-    def _groups(cls, values: list[str]) -> list[str]:
-        problems = [p for p in (group_id_problem(v) for v in values) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return values
+    _groups = field_validator("group_ids")(check_group_ids)
 
 
 class Step3What(Record):
@@ -119,11 +112,8 @@ def link_problems(step3: Step3What, step2: Step2Why) -> list[str]:
 
 def load_step3(path: str | os.PathLike, step2: Step2Why | None = None) -> Step3What:
     """Read `step3_what.yaml` (missing file = no actions); with `step2`, check links to it too."""
-    step3 = load_entries(path, Step3What, default=Step3What())
-    problems = link_problems(step3, step2) if step2 is not None else []
-    if problems:
-        raise InputError([f"{path}: {p}." for p in problems])
-    return step3
+    return load_entries(path, Step3What, default=Step3What(),
+                        cross_check=(lambda s: link_problems(s, step2)) if step2 is not None else None)
 
 
 def save_step3(path: str | os.PathLike, step3: Step3What, step2: Step2Why | None = None) -> Path:

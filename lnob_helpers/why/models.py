@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..accountability.checklists import ChecklistAnswer, answer_problems, load_checklist
 from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries, unknown_refs, where
-from ..groups import group_id_problem
+from ..groups import check_group_ids
 from ..scoring import Weights
 
 STEP2_FILE = "step2_why.yaml"
@@ -36,11 +36,6 @@ CAPACITY_CATEGORIES = {
 CapacityCategory = Literal["knowledge", "resources", "authority", "motivation", "legal_policy", "participation_voice"]
 
 
-def _group_ids_ok(values: list[str]) -> list[str]:
-    problems = [p for p in (group_id_problem(v) for v in values) if p]
-    if problems:
-        raise ValueError("; ".join(problems))
-    return values
 
 
 class PriorityWeights(Weights):
@@ -74,7 +69,7 @@ class ProblemTree(Entry):
     sdg_targets: list[str] = Field(default_factory=list)
     causes: list[Cause] = Field(default_factory=list)
 
-    _check_groups = field_validator("group_ids")(_group_ids_ok)
+    _check_groups = field_validator("group_ids")(check_group_ids)
 
     def cause_problems(self, place: str) -> list[str]:
         """Parents that are missing, absent from this tree or not one level up."""
@@ -108,7 +103,7 @@ class Actor(Entry):
     contribution: str = Field(default="", description="What another actor could do.")
     problem_ids: list[EntryId] = Field(default_factory=list)
 
-    _check_groups = field_validator("group_ids")(_group_ids_ok)
+    _check_groups = field_validator("group_ids")(check_group_ids)
 
     @model_validator(mode="after")
     def _duty_level(self) -> "Actor":
@@ -136,7 +131,7 @@ class Step2Why(Record):
     capacity_gaps: list[CapacityGap] = Field(default_factory=list)
     diagnostics: list[ChecklistAnswer] = Field(default_factory=list)
 
-    _check_groups = field_validator("priority_groups")(_group_ids_ok)
+    _check_groups = field_validator("priority_groups")(check_group_ids)
 
     @model_validator(mode="after")
     def _ids_and_links(self) -> "Step2Why":
