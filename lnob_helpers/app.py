@@ -3,7 +3,10 @@
 The settings come from what was measured on these machines (JUPYTER_NOTES.md): bind
 to loopback, cull idle kernels, disable the xsrf check that otherwise leaks one
 kernel per page view (safe only on loopback or behind an authenticating proxy), and
-time out stuck executions. Voilà keeps its rule that the browser cannot run code.
+time out stuck executions. The execution timeout is 180 s rather than the 60 s that was
+enough for a bare page: under a workshop's burst of first loads on 2 cores, the Step 1 page
+needs more, and the timeout only has to catch a hung kernel reply, not a slow one.
+Voilà keeps its rule that the browser cannot run code.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def voila_command(port: int, workbooks: Path = WORKBOOKS, preheat: int = 0) -> l
         "--Voila.tornado_settings", "disable_check_xsrf=True",
         "--VoilaConfiguration.extension_denylist", "jupyterlab-jupytext",
         "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaExecutor.timeout=60",
+        "--VoilaExecutor.timeout=180",
         "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=False",
     ]
