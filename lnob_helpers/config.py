@@ -204,6 +204,11 @@ class Indicator(Strict):
         return self.direction == "favourable"
 
     @property
+    def kind(self) -> Literal["proportion", "mean"]:
+        """What the estimation engine computes: a proportion for 0/1 indicators, else a mean."""
+        return "proportion" if self.type == "binary" else "mean"
+
+    @property
     def source_columns(self) -> list[str]:
         return [self.column] if self.column else _derivation_columns(self.derive)
 

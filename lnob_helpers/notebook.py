@@ -86,8 +86,3 @@ def check_int(value, name: str, low: int, high: int) -> int:
         raise InputError(f"parameter `{name}` is {value!r}; expected a whole number from {low} to {high}.")
     return value
 
-
-def check_float(value, name: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise InputError(f"parameter `{name}` is {value!r}; expected a number from {low} to {high}.")
-    return float(value)

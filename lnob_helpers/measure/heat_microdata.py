@@ -351,7 +351,7 @@ def microdata_measures(
         fit = model if model != "auto" else ("logistic" if binary else "linear")
         for circ in ranked:
             result = ordered_inequality(
-                file.design, ind_id, circ.id, kind="proportion" if binary else "mean",
+                file.design, ind_id, circ.id, kind=ind.kind,
                 scale=ind.scale if binary else 1, model=fit, conf_level=a.settings.ci_level,
                 suppression=a.settings.suppression)
             keys = dict(zip(GROUP_KEYS, (a.country.name, data.year, data.round.name, ind_id, circ.label)))

@@ -54,18 +54,13 @@ def disaggregate(
     combos = [c for k in range(1, depth + 1) for c in itertools.combinations(circ_ids, k)]
     parts = []
     for ind_id in ind_ids:
-        ind = a.indicator(ind_id)
-        fd = data.for_indicator(ind_id)
-        kind = "proportion" if ind.type == "binary" else "mean"
-        national = estimate(fd.design, ind_id, kind=kind, ci_level=settings.ci_level,
-                            suppression=settings.suppression)
-        nat_value = float(national["estimate"].iloc[0])
+        ind, fd, national = _national(data, ind_id)
         tables = [(national, ())]
         for combo in combos:
-            table = estimate(fd.design, ind_id, list(combo), kind=kind, ci_level=settings.ci_level,
+            table = estimate(fd.design, ind_id, list(combo), kind=ind.kind, ci_level=settings.ci_level,
                              suppression=settings.suppression)
             tables.append((table, combo))
-        parts.append(_heat_rows(tables, data, ind, nat_value))
+        parts.append(_heat_rows(tables, data, ind, float(national["estimate"].iloc[0])))
     out = pd.concat(parts, ignore_index=True)
     assert_no_small_cells(out, settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
     return out
@@ -86,18 +81,13 @@ def disaggregate_groups(
     a = data.analysis
     settings = a.settings
     order = [c.id for c in a.circumstances]
-    unique = {tuple(sorted(g.items(), key=lambda kv: order.index(kv[0]))) for g in groups if g}
+    ordered_groups = sorted({tuple(sorted(g.items(), key=lambda kv: order.index(kv[0]))) for g in groups if g})
     parts = []
     for ind_id in list(indicators or [i.id for i in a.indicators]):
-        ind = a.indicator(ind_id)
-        fd = data.for_indicator(ind_id)
-        kind = "proportion" if ind.type == "binary" else "mean"
-        national = estimate(fd.design, ind_id, kind=kind, ci_level=settings.ci_level,
-                            suppression=settings.suppression)
+        ind, fd, national = _national(data, ind_id)
         nat_value = float(national["estimate"].iloc[0])
-        ordered_groups = sorted(unique)
         masks = {i: _group_mask(fd.frame, pairs) for i, pairs in enumerate(ordered_groups)}
-        estimates = estimate_domains(fd.design, ind_id, masks, kind=kind, ci_level=settings.ci_level,
+        estimates = estimate_domains(fd.design, ind_id, masks, kind=ind.kind, ci_level=settings.ci_level,
                                      suppression=settings.suppression)
         tables = []
         for i, pairs in enumerate(ordered_groups):
@@ -113,6 +103,14 @@ def disaggregate_groups(
     out = pd.concat(parts, ignore_index=True)
     assert_no_small_cells(out, settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
     return out
+
+
+def _national(data: RoundData, ind_id: str):
+    """The indicator, its file's data and design, and its national estimate (one-row table)."""
+    ind = data.analysis.indicator(ind_id)
+    fd = data.for_indicator(ind_id)
+    s = data.analysis.settings
+    return ind, fd, estimate(fd.design, ind_id, kind=ind.kind, ci_level=s.ci_level, suppression=s.suppression)
 
 
 def _group_mask(frame: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
