@@ -51,14 +51,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.special import expit
 
 from ..config import Circumstance, Suppression
 from ..errors import InputError
 from ..privacy import FLAG_SUPPRESSED, flag_counts
 from ..rounds import RoundData
-from ..survey import SurveyDesign
+from ..survey import SurveyDesign, t_quantile
 from .heat import MEASURES
 from .heat_template import GROUP_KEYS
 
@@ -296,7 +295,7 @@ def _newton(weight: np.ndarray, proportion: np.ndarray, x: np.ndarray) -> np.nda
 
 
 def _measure_frame(estimates, ses, scale, conf_level, df, n, k, convention, reason) -> pd.DataFrame:
-    t = float(stats.t.ppf(0.5 + conf_level / 2, df)) if df > 0 else np.nan
+    t = t_quantile(conf_level, df)
     rows = []
     for name in MICRODATA_MEASURES:
         est, se = estimates[name], ses[name]

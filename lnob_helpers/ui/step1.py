@@ -239,6 +239,8 @@ class Step1App:
                                  f"gap {it.gap:.1f} points."))
                 display(table_html(it.nodes[["label", "path", "n", "share", "estimate", "ci_low", "ci_high",
                                              "flag", "role"]], digits=3))
+                display(Markdown("Each circumstance's share of the D-index (Shapley):"))
+                display(table_html(it.shapley.to_frame(), digits=3))
         self.alerts.clear()
 
     def _draw_group(self) -> None:

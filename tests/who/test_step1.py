@@ -48,6 +48,14 @@ def test_tree_finds_the_planted_group(result):
         assert node["ci_low"] < node["estimate"] < node["ci_high"] and node["flag"] != "suppressed"
 
 
+def test_shapley_waits_until_asked_and_adds_up(folder):
+    result = run_step1(load_analysis(folder), indicators=["sba", "water"])
+    it = result.trees["sba"]
+    assert "shapley" not in it.__dict__          # the app pays for it only on the tree shown
+    assert sum(it.shapley.contributions.values()) == pytest.approx(it.shapley.d_index, rel=1e-9)
+    assert it.shapley is it.shapley               # computed once
+
+
 def test_ranking_finds_the_planted_group(result):
     groups = result.left_behind.groups
     top = groups.head(5)
@@ -111,7 +119,7 @@ def test_report_shows_no_widget_and_no_small_cell(result, monkeypatch):
     assert "Bottom 40%, Rural, Tamar" in html
 
 
-def test_app_callbacks_show_errors_and_save(result, folder):
+def test_app_callbacks_show_errors_and_save(result, folder, monkeypatch):
     from lnob_helpers.ui.step1 import Step1App
 
     app = Step1App(result)
@@ -130,6 +138,12 @@ def test_app_callbacks_show_errors_and_save(result, folder):
     assert saved.group_id == "area=Rural" and saved.date == "2024-05"
     app.max_depth.value = 1                      # the tree redraws with the new rule
     assert "lnob-error" not in app.alerts.value
+    import lnob_helpers.ui.step1 as page
+    shown = []
+    monkeypatch.setattr(page, "display", shown.append)
+    app.max_depth.value = 2
+    html = " ".join(obj.data for obj in shown if type(obj).__name__ == "HTML")
+    assert "share_of_d" in html                   # the Shapley shares of the tree on screen
     app.dimension.value = "ethnicity"
     assert "lnob-error" not in app.alerts.value
 
