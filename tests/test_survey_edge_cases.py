@@ -8,7 +8,7 @@ import pytest
 
 from lnob_helpers.config import Suppression
 from lnob_helpers.errors import InputError
-from lnob_helpers.survey import SurveyDesign, estimate, estimate_domains
+from lnob_helpers.survey import TABLE_COLUMN, SurveyDesign, estimate, estimate_domains, estimate_tables
 
 NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
 
@@ -188,3 +188,27 @@ def test_total_covariance_diagonal_matches_estimate(small):
     se = estimate(design, "y", suppression=NO_SUPPRESSION).se.iloc[0]
     assert np.sqrt(cov[0, 0]) == pytest.approx(se, rel=1e-12)
     assert cov[0, 1] == pytest.approx(2 * cov[0, 0]) and cov[1, 1] == pytest.approx(4 * cov[0, 0])
+
+
+def test_stacked_tables_equal_separate_calls(small):
+    """One stacked call gives each table exactly as its own call would, empty cells included."""
+    data = small.assign(k=np.where(small["x"] > 10, "high", "low"))      # a plain (str) column too
+    design = SurveyDesign.from_frame(data, "w", "s", "p")
+    bys = [[], ["g"], ["k"], ["g", "k"]]
+    stacked = estimate_tables(design, "y", bys)
+    for i, by in enumerate(bys):
+        part = stacked.loc[stacked[TABLE_COLUMN] == i, [*by, *estimate(design, "y").columns]]
+        alone = estimate(design, "y", by)
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), alone, check_dtype=False)
+    assert stacked["g"].dtype == data["g"].dtype                           # categories kept
+    assert stacked.loc[stacked[TABLE_COLUMN] == 2, "g"].isna().all()      # not a column of table 2
+
+
+def test_overlapping_domains_equal_separate_calls(small):
+    design = SurveyDesign.from_frame(small, "w", "s", "p")
+    masks = {"low x": small["x"].to_numpy() < 10, "a": (small["g"] == "a").to_numpy(), "none": np.zeros(400, bool)}
+    together = estimate_domains(design, "y", masks, suppression=NO_SUPPRESSION).set_index("domain")
+    for name, mask in masks.items():
+        alone = estimate_domains(design, "y", {name: mask}, suppression=NO_SUPPRESSION).set_index("domain")
+        pd.testing.assert_frame_equal(together.loc[[name]], alone)
+    assert np.isnan(together.loc["none", "estimate"]) and together.loc["none", "n"] == 0

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lnob_helpers.survey import SurveyDesign, estimate
+from lnob_helpers.survey import TABLE_COLUMN, SurveyDesign, estimate, estimate_tables
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +45,20 @@ def test_rows_missing_indicator_are_left_out(nhanes):
     design, _ = nhanes
     table = estimate(design, "HI_CHOL")
     assert table["n"].iloc[0] == int(design.data["HI_CHOL"].notna().sum()) == 7846
+
+
+def test_stacked_tables_match_r_survey(nhanes):
+    """All four reference tables in one stacked call, as Step 1's disaggregation makes it."""
+    design, expected = nhanes
+    bys = [[], ["race"], ["RIAGENDR"], ["race", "RIAGENDR"]]
+    stacked = estimate_tables(design, "HI_CHOL", bys)
+    assert list(np.unique(stacked[TABLE_COLUMN])) == [0, 1, 2, 3]
+    for i, by in enumerate(bys):
+        table = stacked.loc[stacked[TABLE_COLUMN] == i].reset_index(drop=True)
+        table["domain"] = table.apply(_domain_label, axis=1, by=by)
+        merged = table.merge(expected, on="domain", suffixes=("", "_r"))
+        assert len(merged) == len(table)
+        np.testing.assert_allclose(merged["estimate"], merged["estimate_r"], rtol=1e-9)
+        np.testing.assert_allclose(merged["se"], merged["se_r"], rtol=1e-9)
+        np.testing.assert_allclose(merged["ci_low"], merged["ci_low_r"], rtol=1e-7)
+        assert table["share"].sum() == pytest.approx(1.0)

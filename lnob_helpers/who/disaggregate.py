@@ -18,7 +18,7 @@ import pandas as pd
 from ..config import Analysis
 from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED, assert_no_small_cells
 from ..rounds import RoundData, load_round
-from ..survey import estimate, estimate_domains
+from ..survey import TABLE_COLUMN, estimate, estimate_domains, estimate_tables
 from ..yamlstore import atomic_write_bytes
 
 HEAT_COLUMNS = [
@@ -52,15 +52,14 @@ def disaggregate(
     ind_ids = list(indicators or [i.id for i in a.indicators])
     circ_ids = list(circumstances or [c.id for c in a.circumstances])
     combos = [c for k in range(1, depth + 1) for c in itertools.combinations(circ_ids, k)]
+    tables = [(), *combos]
     parts = []
     for ind_id in ind_ids:
-        ind, fd, national = _national(data, ind_id)
-        tables = [(national, ())]
-        for combo in combos:
-            table = estimate(fd.design, ind_id, list(combo), kind=ind.kind, ci_level=settings.ci_level,
-                             suppression=settings.suppression)
-            tables.append((table, combo))
-        parts.append(_heat_rows(tables, data, ind, float(national["estimate"].iloc[0])))
+        ind = a.indicator(ind_id)
+        fd = data.for_indicator(ind_id)
+        stacked = estimate_tables(fd.design, ind_id, tables, kind=ind.kind, ci_level=settings.ci_level,
+                                  suppression=settings.suppression)
+        parts.append(_heat_rows(stacked, tables, data, ind, float(stacked["estimate"].iloc[0])))
     out = pd.concat(parts, ignore_index=True)
     assert_no_small_cells(out, settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
     return out
@@ -82,22 +81,18 @@ def disaggregate_groups(
     settings = a.settings
     order = [c.id for c in a.circumstances]
     ordered_groups = sorted({tuple(sorted(g.items(), key=lambda kv: order.index(kv[0]))) for g in groups if g})
+    combos = [tuple(c for c, _ in pairs) for pairs in ordered_groups]
     parts = []
-    for ind_id in list(indicators or [i.id for i in a.indicators]):
+    for ind_id in list(indicators or [i.id for i in a.indicators]) if ordered_groups else []:
         ind, fd, national = _national(data, ind_id)
-        nat_value = float(national["estimate"].iloc[0])
         masks = {i: _group_mask(fd.frame, pairs) for i, pairs in enumerate(ordered_groups)}
-        estimates = estimate_domains(fd.design, ind_id, masks, kind=ind.kind, ci_level=settings.ci_level,
-                                     suppression=settings.suppression)
-        tables = []
-        for i, pairs in enumerate(ordered_groups):
-            table = estimates.iloc[[i]].reset_index(drop=True)
-            for c, v in pairs:
-                dtype = fd.frame[c].dtype
-                table[c] = pd.Categorical([v], categories=dtype.categories, ordered=dtype.ordered)
-            tables.append((table, tuple(c for c, _ in pairs)))
-        if tables:
-            parts.append(_heat_rows(tables, data, ind, nat_value))
+        stacked = estimate_domains(fd.design, ind_id, masks, kind=ind.kind, ci_level=settings.ci_level,
+                                   suppression=settings.suppression).rename(columns={"domain": TABLE_COLUMN})
+        for c in dict.fromkeys(c for combo in combos for c in combo):
+            dtype = fd.frame[c].dtype
+            stacked[c] = pd.Categorical([dict(pairs).get(c) for pairs in ordered_groups],
+                                        categories=dtype.categories, ordered=dtype.ordered)
+        parts.append(_heat_rows(stacked, combos, data, ind, float(national["estimate"].iloc[0])))
     if not parts:
         return pd.DataFrame(columns=HEAT_COLUMNS + EXTRA_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
@@ -121,35 +116,39 @@ def _group_mask(frame: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> np.nda
     return mask
 
 
-def _heat_rows(tables: list[tuple[pd.DataFrame, tuple[str, ...]]], data: RoundData, ind, national: float) -> pd.DataFrame:
-    """One indicator's estimate tables (each with its combination of circumstances) as HEAT rows."""
+def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: RoundData, ind,
+               national: float) -> pd.DataFrame:
+    """One indicator's stacked estimate tables as HEAT rows; table i is by the circumstances `combos[i]`."""
     a = data.analysis
     rule = a.settings.suppression
     scale = ind.scale if ind.type == "binary" else 1
-    subgroup, gid, dimension, dimension_id, order, ordered, factors = [], [], [], [], [], [], []
-    for table, combo in tables:
-        k = len(table)
+    n_rows = len(stacked)
+    sizes = np.bincount(stacked[TABLE_COLUMN].to_numpy(), minlength=len(combos))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    # category names by code; the appended "" is what code -1 (no category) picks
+    labels = {c: (np.asarray([*stacked[c].cat.categories.astype(str), ""], dtype=object),
+                  stacked[c].cat.codes.to_numpy()) for c in dict.fromkeys(c for combo in combos for c in combo)}
+    subgroup, gid = np.full(n_rows, "National", dtype=object), np.full(n_rows, "national", dtype=object)
+    dimension, dimension_id = subgroup.copy(), gid.copy()
+    factors = np.full(n_rows, "", dtype=object)
+    order, ordered = np.zeros(n_rows, dtype=int), np.zeros(n_rows, dtype=int)
+    for combo, start, k in zip(combos, starts, sizes):
+        if not combo or not k:
+            continue
+        rows = slice(start, start + k)
         circs = [a.circumstance(c) for c in combo]
-        if combo:
-            labels = [table[c].astype(str).to_numpy() for c in combo]
-            subgroup += [GROUP_JOIN.join(parts) for parts in zip(*labels)]
-            gid += [group_id(combo, parts) for parts in zip(*labels)]
-            is_ordered = len(circs) == 1 and circs[0].ordered
-            order.append(table[combo[0]].cat.codes.to_numpy() + 1 if is_ordered else np.zeros(k, dtype=int))
-            dimension += [" × ".join(c.label for c in circs)] * k
-            dimension_id += [GROUP_JOIN.join(combo)] * k
-            ordered += [int(is_ordered)] * k
-            factors += [";".join(dict.fromkeys(c.factor for c in circs))] * k
-        else:
-            subgroup += ["National"] * k
-            gid += ["national"] * k
-            order.append(np.zeros(k, dtype=int))
-            dimension += ["National"] * k
-            dimension_id += ["national"] * k
-            ordered += [0] * k
-            factors += [""] * k
-    both = {c: np.concatenate([t[c].to_numpy() for t, _ in tables])
-            for c in ("estimate", "se", "ci_low", "ci_high", "population", "n", "share", "flag")}
+        names = [labels[c][0][labels[c][1][rows]] for c in combo]
+        subgroup[rows] = [GROUP_JOIN.join(parts) for parts in zip(*names)]
+        gid[rows] = [group_id(combo, parts) for parts in zip(*names)]
+        is_ordered = len(circs) == 1 and circs[0].ordered
+        if is_ordered:
+            order[rows] = labels[combo[0]][1][rows] + 1
+        ordered[rows] = int(is_ordered)
+        dimension[rows] = " × ".join(c.label for c in circs)
+        dimension_id[rows] = GROUP_JOIN.join(combo)
+        factors[rows] = ";".join(dict.fromkeys(c.factor for c in circs))
+    both = {c: stacked[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "population", "n", "share",
+                                                "flag")}
     flags = both["flag"]
     notes = {f: text.format(min_n=rule.min_n, caution_n=rule.caution_n) for f, text in NOTES.items()}
     return pd.DataFrame({
@@ -171,7 +170,7 @@ def _heat_rows(tables: list[tuple[pd.DataFrame, tuple[str, ...]]], data: RoundDa
         "favourable_indicator": int(ind.favourable),
         "indicator_scale": scale,
         "ordered_dimension": ordered,
-        "subgroup_order": np.concatenate(order),
+        "subgroup_order": order,
         "reference_subgroup": 0,
         "n": both["n"],
         "flag": flags,
