@@ -3,8 +3,9 @@
 Run: python benchmarks/bench_step1.py
 Target: at most 10 s for `run_step1` on the latest Aruvia round (12 indicators, 12
 circumstances: loading, every one- and two-way table, extra intersections, 12 trees with
-engine CIs, D-index and Shapley shares, left-behind ranking, overlaps, evidence, gaps),
-best of 3. Writing the outputs (CSV, XLSX, JSON) is timed separately.
+engine CIs and D-index, left-behind ranking, overlaps, evidence, gaps) plus the Shapley
+shares of every tree, which the report shows (the app computes them only for the tree on
+screen), best of 3. Writing the outputs (CSV, XLSX, JSON) is timed separately.
 """
 
 from __future__ import annotations
@@ -31,14 +32,20 @@ def main() -> None:
         for _ in range(REPEATS):
             start = time.perf_counter()
             result = run_step1(analysis)
-            best = min(best, time.perf_counter() - start)
+            app_part = time.perf_counter() - start
+            for it in result.trees.values():
+                it.shapley  # noqa: B018 - computed on first use, as the report does
+            total = time.perf_counter() - start
+            if total < best:
+                best, best_app = total, app_part
         start = time.perf_counter()
         written = write_step1_outputs(result)
         writing = time.perf_counter() - start
     verdict = "meets" if best <= TARGET_SECONDS else "misses"
     print(f"Step 1 on {result.data.round.name}: {len(result.table):,} estimates, {len(result.trees)} trees, "
           f"{len(result.left_behind.groups)} left-behind groups")
-    print(f"run_step1: {best:.2f} s (best of {REPEATS}); target <= {TARGET_SECONDS:.0f} s ({verdict} it)")
+    print(f"run_step1 with every Shapley decomposition: {best:.2f} s (best of {REPEATS}); "
+          f"target <= {TARGET_SECONDS:.0f} s ({verdict} it); of which the app waits for {best_app:.2f} s")
     print(f"write_step1_outputs: {writing:.2f} s for {len(written)} files")
 
 

@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from lnob_helpers.errors import LnobError
 from lnob_helpers.report import build as build_mod
 from lnob_helpers.report.assemble import section_from_notebook
-from lnob_helpers.report.execute import STEPS, StepFailed, StepRun, run_step
+from lnob_helpers.report.execute import STEPS, StepFailed, StepRun, run_step, socket_kernel_manager
 from lnob_helpers.report.pdf import find_browser, html_to_pdf
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
@@ -122,6 +122,12 @@ def test_failing_cell_names_step_and_cell_and_keeps_notebook(tmp_path):
     message = str(err.value)
     assert "Step 1" in message and "cell" in message and "ZeroDivisionError" in message
     assert err.value.executed.exists()
+    assert sorted(p.name for p in books.iterdir()) == ["1_who.ipynb"]   # no socket files left beside it
+
+
+def test_report_kernels_listen_on_unix_sockets(tmp_path):
+    km = socket_kernel_manager(tmp_path)
+    assert km.transport == "ipc" and km.ip == str(tmp_path / "kernel")
 
 
 def test_failed_build_leaves_no_report(tmp_path, sample_dir, monkeypatch):

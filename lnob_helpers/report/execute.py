@@ -4,11 +4,16 @@ A stuck kernel reply is a known failure of widget-displaying cells (see
 JUPYTER_NOTES.md), so every run has an execution timeout; report mode shows no
 widgets anyway. A failing cell becomes a `StepFailed` naming the step, the cell and
 the error, and the executed notebook is kept for debugging.
+
+Kernels talk to papermill over Unix sockets in a private temporary folder (zmq's `ipc`
+transport) rather than loopback TCP ports: other users of a shared workshop machine
+cannot reach them, and ipykernel has nothing to warn about on the terminal.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +52,13 @@ def available_steps(workbooks: Path = WORKBOOKS) -> list[tuple[str, str]]:
     return [(nb, title) for nb, title in STEPS if (workbooks / nb).exists()]
 
 
+def socket_kernel_manager(folder: Path, kernel_name: str = "python3"):
+    """A kernel manager whose kernel listens on Unix sockets in `folder` (see the module docstring)."""
+    from jupyter_client.manager import KernelManager
+
+    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(folder / "kernel"))
+
+
 def run_step(notebook: str, title: str, analysis: Path, out_dir: Path,
              workbooks: Path = WORKBOOKS, timeout: int = EXECUTION_TIMEOUT) -> StepRun:
     """Execute one step notebook for `analysis`; outputs land in `out_dir/executed/`."""
@@ -61,12 +73,13 @@ def run_step(notebook: str, title: str, analysis: Path, out_dir: Path,
     executed.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(workbooks / notebook), str(executed),
-            parameters={"analysis": str(analysis), "mode": "report"},
-            kernel_name="python3", execution_timeout=timeout, progress_bar=False,
-            cwd=str(workbooks), log_output=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="lnob-kernel-") as sockets:
+            pm.execute_notebook(
+                str(workbooks / notebook), str(executed),
+                parameters={"analysis": str(analysis), "mode": "report"},
+                kernel_name="python3", execution_timeout=timeout, progress_bar=False,
+                cwd=str(workbooks), log_output=False, km=socket_kernel_manager(Path(sockets)),
+            )
     except PapermillExecutionError as e:
         raise StepFailed(title, e.exec_count, f"{e.ename}: {e.evalue}", executed) from None
     except Exception as e:  # kernel died, timeout, missing kernel: still one sentence
