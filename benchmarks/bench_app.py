@@ -45,7 +45,7 @@ def main() -> None:
     folder = work / "aruvia"
     shutil.copytree(SAMPLE_ANALYSIS, folder, ignore=shutil.ignore_patterns("outputs", "*.bak"))
     port = free_port()
-    proc = launch_app(folder, port, sockets=work)
+    proc = launch_app(folder, port)
     server = psutil.Process(proc.pid)
     step1 = app_url(port).replace("index.ipynb", "1_who.ipynb")
     try:

@@ -6,8 +6,9 @@ kernel per page view (safe only on loopback or behind an authenticating proxy), 
 time out stuck executions. The execution timeout is 180 s rather than the 60 s that was
 enough for a bare page: under a workshop's burst of first loads on 2 cores, the Step 1 page
 needs more, and the timeout only has to catch a hung kernel reply, not a slow one.
-Kernels listen on Unix sockets in a private folder (zmq's `ipc` transport), not on
-loopback TCP ports that every user of a shared workshop machine could reach.
+Kernels stay on loopback TCP: with zmq's `ipc` transport and one socket folder, kernels
+started at the same moment picked the same socket names (jupyter_client numbers them by
+looking for free files), and a burst of 20 first loads failed with "Invalid Signature".
 Voilà keeps its rule that the browser cannot run code.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from .config import load_analysis
@@ -26,11 +26,8 @@ from .report.execute import WORKBOOKS
 LANDING = "index.ipynb"
 
 
-def voila_command(port: int, sockets: Path, workbooks: Path = WORKBOOKS, preheat: int = 0) -> list[str]:
-    """The Voilà command line; each option appears once (a repeated option crashes Voilà).
-
-    `sockets`: the folder where kernels put their Unix sockets.
-    """
+def voila_command(port: int, workbooks: Path = WORKBOOKS, preheat: int = 0) -> list[str]:
+    """The Voilà command line; each option appears once (a repeated option crashes Voilà)."""
     cmd = [
         sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
         "--Voila.tornado_settings", "disable_check_xsrf=True",
@@ -39,7 +36,6 @@ def voila_command(port: int, sockets: Path, workbooks: Path = WORKBOOKS, preheat
         "--VoilaExecutor.timeout=180",
         "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=False",
-        "--KernelManager.transport=ipc", f"--KernelManager.ip={Path(sockets) / 'kernel'}",
     ]
     if preheat:
         cmd += ["--preheat_kernel=True", f"--pool_size={preheat}"]
@@ -58,28 +54,21 @@ def app_environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def launch_app(folder: str | Path, port: int = 8866, preheat: int = 0,
-               sockets: str | Path | None = None) -> subprocess.Popen:
-    """Start the server in the background (checked analysis first) and return the process.
-
-    Kernel sockets go to `sockets`, or to a new temporary folder, which the caller removes
-    once the server has stopped (as `serve` does).
-    """
+def launch_app(folder: str | Path, port: int = 8866, preheat: int = 0) -> subprocess.Popen:
+    """Start the server in the background (checked analysis first) and return the process."""
     analysis = load_analysis(folder)
-    where = Path(sockets) if sockets else Path(tempfile.mkdtemp(prefix="lnob-kernels-"))
-    return subprocess.Popen(voila_command(port, where, preheat=preheat),
-                            env=app_environment(analysis.folder.resolve()), cwd=str(WORKBOOKS))
+    return subprocess.Popen(voila_command(port, preheat=preheat), env=app_environment(analysis.folder.resolve()),
+                            cwd=str(WORKBOOKS))
 
 
 def serve(folder: str | Path, port: int = 8866, preheat: int = 0) -> int:
     """Run the app in the foreground until interrupted."""
-    with tempfile.TemporaryDirectory(prefix="lnob-kernels-") as sockets:
-        proc = launch_app(folder, port, preheat, sockets)
-        print(f"LNOB Workbook for {Path(folder).resolve()} is starting.")
-        print(f"Open {app_url(port)} in a browser (Ctrl+C stops the server).", flush=True)
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            proc.wait(timeout=10)
-            return 0
+    proc = launch_app(folder, port, preheat)
+    print(f"LNOB Workbook for {Path(folder).resolve()} is starting.")
+    print(f"Open {app_url(port)} in a browser (Ctrl+C stops the server).", flush=True)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+        return 0

@@ -5,9 +5,10 @@ JUPYTER_NOTES.md), so every run has an execution timeout; report mode shows no
 widgets anyway. A failing cell becomes a `StepFailed` naming the step, the cell and
 the error, and the executed notebook is kept for debugging.
 
-Kernels talk to papermill over Unix sockets in a private temporary folder (zmq's `ipc`
-transport) rather than loopback TCP ports: other users of a shared workshop machine
-cannot reach them, and ipykernel has nothing to warn about on the terminal.
+Each kernel talks to papermill over Unix sockets in a temporary folder of its own (zmq's
+`ipc` transport) rather than loopback TCP ports: other users of a shared workshop machine
+cannot reach it, and ipykernel has nothing to warn about on the terminal. One folder per
+kernel matters: kernels sharing a folder can race for the same socket names.
 """
 
 from __future__ import annotations

@@ -44,8 +44,7 @@ def server(tmp_path_factory, sample_dir):
     copy = tmp_path_factory.mktemp("app") / "aruvia"
     shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
     port = _free_port()
-    sockets = tmp_path_factory.mktemp("sockets")
-    proc = launch_app(copy, port, sockets=sockets)
+    proc = launch_app(copy, port)
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
@@ -56,7 +55,7 @@ def server(tmp_path_factory, sample_dir):
     else:
         proc.terminate()
         pytest.fail("the app server did not start within 90 s")
-    yield port, copy, sockets
+    yield port, copy
     proc.terminate()
     proc.wait(timeout=20)
 
@@ -87,19 +86,17 @@ def _output_snapshot(pg) -> str:
 
 
 def test_landing_page_shows_five_steps(server, page):
-    port, *_ = server
+    port, _ = server
     page.goto(app_url(port))
     page.wait_for_selector(".lnob-card")
     assert page.locator(".lnob-card").count() == 5
-    _, _, sockets = server
-    assert any(sockets.iterdir()), "the page's kernel should listen on Unix sockets, not TCP ports"
     page.screenshot(path=str(ARTIFACTS / "landing.png"), full_page=True)
     _assert_no_error(page)
 
 
 @_needs("1_who.ipynb")
 def test_step1_indicator_change_redraws(server, page):
-    port, *_ = server
+    port, _ = server
     page.goto(app_url(port))
     assert page.locator("a.open").first.get_attribute("href") == "1_who.ipynb"
     page.goto(app_url(port).replace("index.ipynb", "1_who.ipynb"))
@@ -124,7 +121,7 @@ def test_step1_indicator_change_redraws(server, page):
 
 @_needs("2_why.ipynb")
 def test_step2_entry_survives_reload(server, page):
-    port, folder, _ = server
+    port, folder = server
     text = f"Birth registration offices are far from Tamar villages ({int(time.time())})"
     page.goto(app_url(port).replace("index.ipynb", "2_why.ipynb"))
     box = page.locator('input[placeholder="Describe the cause"], textarea[placeholder="Describe the cause"]').first
