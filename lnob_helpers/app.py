@@ -6,6 +6,9 @@ kernel per page view (safe only on loopback or behind an authenticating proxy), 
 time out stuck executions. The execution timeout is 180 s rather than the 60 s that was
 enough for a bare page: under a workshop's burst of first loads on 2 cores, the Step 1 page
 needs more, and the timeout only has to catch a hung kernel reply, not a slow one.
+Outputs get `IOPUB_TIMEOUT` seconds to arrive after a cell's reply. nbclient's default of 4 s
+is too short under a burst: in a 20-session load run one page lost its widget outputs
+("Timeout waiting for IOPub output") and never showed its figures.
 Kernels stay on loopback TCP: with zmq's `ipc` transport and one socket folder, kernels
 started at the same moment picked the same socket names (jupyter_client numbers them by
 looking for free files), and a burst of 20 first loads failed with "Invalid Signature".
@@ -21,7 +24,7 @@ from pathlib import Path
 
 from .config import load_analysis
 from .notebook import ANALYSIS_ENV, APP_ENV
-from .report.execute import WORKBOOKS
+from .report.execute import IOPUB_TIMEOUT, WORKBOOKS
 
 LANDING = "index.ipynb"
 
@@ -33,7 +36,7 @@ def voila_command(port: int, workbooks: Path = WORKBOOKS, preheat: int = 0) -> l
         "--Voila.tornado_settings", "disable_check_xsrf=True",
         "--VoilaConfiguration.extension_denylist", "jupyterlab-jupytext",
         "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaExecutor.timeout=180",
+        "--VoilaExecutor.timeout=180", f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
         "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=False",
     ]

@@ -56,6 +56,7 @@ def test_voila_command_is_safe_and_has_no_repeated_option():
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=8870" in cmd
     assert "--MappingKernelManager.cull_idle_timeout=120" in cmd
     assert "--VoilaExecutor.timeout=180" in cmd and "--VoilaConfiguration.show_tracebacks=False" in cmd
+    assert "--VoilaExecutor.iopub_timeout=60" in cmd     # outputs may trail the reply under load
 
 
 def test_app_environment_marks_app_mode(tmp_path):

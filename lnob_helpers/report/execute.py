@@ -29,6 +29,7 @@ STEPS = [
     ("5_accountability.ipynb", "Step 5 — How to advance accountability"),
 ]
 EXECUTION_TIMEOUT = 300  # seconds per cell
+IOPUB_TIMEOUT = 60  # seconds a cell's outputs may trail its reply on a busy machine (nbclient: 4)
 
 
 class StepFailed(LnobError):
@@ -78,8 +79,8 @@ def run_step(notebook: str, title: str, analysis: Path, out_dir: Path,
             pm.execute_notebook(
                 str(workbooks / notebook), str(executed),
                 parameters={"analysis": str(analysis), "mode": "report"},
-                kernel_name="python3", execution_timeout=timeout, progress_bar=False,
-                cwd=str(workbooks), log_output=False, km=socket_kernel_manager(Path(sockets)),
+                kernel_name="python3", execution_timeout=timeout, iopub_timeout=IOPUB_TIMEOUT,
+                progress_bar=False, cwd=str(workbooks), log_output=False, km=socket_kernel_manager(Path(sockets)),
             )
     except PapermillExecutionError as e:
         raise StepFailed(title, e.exec_count, f"{e.ename}: {e.evalue}", executed) from None
