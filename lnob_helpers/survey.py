@@ -174,7 +174,7 @@ class SurveyDesign:
         population or missing.
         """
         n_groups = int(sum(sizes))
-        W, Y, n = np.zeros(n_groups), np.zeros(n_groups), np.zeros(n_groups)
+        W, Y, R, n = np.zeros(n_groups), np.zeros(n_groups), np.zeros(n_groups), np.zeros(n_groups)
         T = np.zeros((self.n_psu, n_groups))
         observed = ~np.isnan(y)
         start = 0
@@ -188,14 +188,12 @@ class SurveyDesign:
             Y[part] = np.bincount(g, weights=wv * yv, minlength=size)
             n[part] = np.bincount(g, minlength=size)
             with np.errstate(divide="ignore", invalid="ignore"):
-                R = Y[part] / W[part]
-                z = wv * (yv - R[g]) / W[part][g]
+                R[part] = Y[part] / W[part]
+                z = wv * (yv - R[part][g]) / W[part][g]
             # PSU x domain totals of the linearised variable.
             T[:, part] = np.bincount(self.psu[rows] * size + g, weights=z,
                                      minlength=self.n_psu * size).reshape(self.n_psu, size)
             start += size
-        with np.errstate(divide="ignore", invalid="ignore"):
-            R = Y / W
         var = np.where(W > 0, self._psu_variance(T), np.nan)
         return {"estimate": R, "var": var, "n": n, "population": W}
 

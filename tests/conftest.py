@@ -12,6 +12,11 @@ SAMPLE = ROOT / "data" / "samples" / "aruvia"
 REFERENCE = Path(os.environ.get("LNOB_REFERENCE", ROOT.parent / "shared" / "reference"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests that list reference cases at collection time read the folder from here."""
+    config.reference_root = REFERENCE
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """The shared reference folder (R survey, rpart, healthequal, laeken, MPI)."""

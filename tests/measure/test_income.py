@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import os
 from pathlib import Path
 
 import numpy as np
@@ -15,16 +14,14 @@ from lnob_helpers.config import Suppression
 from lnob_helpers.errors import InputError
 from lnob_helpers.measure.income import NOT_STATED, OVERALL, income_inequality
 
-REFERENCE = Path(os.environ.get("LNOB_REFERENCE", Path(__file__).resolve().parents[2].parent / "shared" / "reference")) / "inequality"
 NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
 
 
 @pytest.fixture(scope="module")
-def eusilc() -> tuple[pd.DataFrame, dict]:
-    if not REFERENCE.is_dir():
-        pytest.skip(f"shared reference data not found at {REFERENCE}")
-    data = pd.read_csv(REFERENCE / "eusilc.csv")
-    expected = json.loads((REFERENCE / "expected.json").read_text())["expected"]
+def eusilc(reference_dir: Path) -> tuple[pd.DataFrame, dict]:
+    folder = reference_dir / "inequality"
+    data = pd.read_csv(folder / "eusilc.csv")
+    expected = json.loads((folder / "expected.json").read_text())["expected"]
     return data, expected
 
 

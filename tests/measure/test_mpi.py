@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,15 +20,12 @@ from lnob_helpers.measure.mpi import (
 )
 from lnob_helpers.yamlstore import save_model
 
-REFERENCE = Path(os.environ.get("LNOB_REFERENCE", Path(__file__).resolve().parents[2].parent / "shared" / "reference")) / "mpi/toy_global_mpi.json"
 NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
 
 
 @pytest.fixture(scope="module")
-def toy() -> tuple[pd.DataFrame, dict]:
-    if not REFERENCE.exists():
-        pytest.skip(f"shared reference data not found at {REFERENCE}")
-    spec = json.loads(REFERENCE.read_text())
+def toy(reference_dir: Path) -> tuple[pd.DataFrame, dict]:
+    spec = json.loads((reference_dir / "mpi" / "toy_global_mpi.json").read_text())
     rows = [dict(zip(spec["indicators"], h["dep"]), size=h["size"], weight=h["weight"],
                  region="north" if h["id"] <= 2 else "south") for h in spec["households"]]
     return pd.DataFrame(rows), spec
