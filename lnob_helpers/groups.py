@@ -158,7 +158,7 @@ def step1_groups(analysis: Analysis, compute: bool = False) -> pd.DataFrame | No
     """
     path = analysis.outputs / "step1" / "left_behind.csv"
     if not path.exists() and compute:
-        from .who.step1 import run_step1, write_step1_outputs
+        from .who.step1 import compute_step1
 
-        write_step1_outputs(run_step1(analysis))
+        compute_step1(analysis).write()
     return read_left_behind(path) if path.exists() else None

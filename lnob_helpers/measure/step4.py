@@ -10,7 +10,7 @@ halves its gap), reads the targets and the indicator framework the country team 
 computes the multidimensional poverty index (`mpi.yaml`) of every round with its
 breakdown by group.
 
-`write_step4` saves the aggregates under `<analysis>/outputs/step4/`. Suppressed
+`Step4Result.write` saves the aggregates under `<analysis>/outputs/step4/`. Suppressed
 estimates stay missing everywhere; no microdata row leaves this module.
 """
 
@@ -75,6 +75,33 @@ class Step4Result:
     def mpi_decomposition(self) -> pd.DataFrame:
         frames = [m.decomposition() for m in self.mpi.values()]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def write(self, folder: Path | None = None) -> list[Path]:
+        """Save the aggregates of Step 4 in `folder` (`<analysis>/outputs/step4/`), atomically."""
+        a = self.analysis
+        folder = Path(folder) if folder is not None else a.outputs / OUTPUT_FOLDER
+        rule = a.settings.suppression
+        frames = {"summary_measures.csv": self.measures}
+        if self.trends is not None:
+            frames["trends.csv"] = self.trends.to_frame()
+            frames["suggested_targets.csv"] = self.suggested_targets.to_frame()
+        frames["targets.csv"] = self.targets.to_frame()
+        frames["framework.csv"] = self.framework.to_frame()
+        if self.mpi:
+            frames["mpi.csv"] = self.mpi_frame()
+            frames["mpi_decomposition.csv"] = self.mpi_decomposition()
+        paths = []
+        for name, frame in frames.items():
+            assert_no_small_cells(frame, rule, value_columns=("value", "estimate"))
+            paths.append(atomic_write_bytes(folder / name, frame.to_csv(index=False).encode("utf-8")))
+        left_out = []
+        for year, table in self.tables.items():
+            export, dropped = heat_export_table(table)
+            paths.append(write_heat_template(export, folder / f"heat_plus_{year}.csv"))
+            left_out.append(dropped)
+        log = pd.concat(left_out, ignore_index=True)
+        paths.append(atomic_write_bytes(folder / "heat_plus_left_out.csv", log.to_csv(index=False).encode("utf-8")))
+        return paths
 
 
 def compute_step4(
@@ -173,32 +200,3 @@ def heat_export_table(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                          "ordered dimension with a suppressed subgroup"], default="")
     left_out = table.loc[reasons != "", ["date", "indicator_abbr", "dimension", "subgroup", "n"]]
     return out.reset_index(drop=True), left_out.assign(reason=reasons[reasons != ""]).reset_index(drop=True)
-
-
-def write_step4(result: Step4Result) -> list[Path]:
-    """Save the aggregates of Step 4 under `<analysis>/outputs/step4/` (atomic CSV writes)."""
-    a = result.analysis
-    folder = a.outputs / OUTPUT_FOLDER
-    rule = a.settings.suppression
-    frames = {"summary_measures.csv": result.measures}
-    if result.trends is not None:
-        frames["trends.csv"] = result.trends.to_frame()
-        frames["suggested_targets.csv"] = result.suggested_targets.to_frame()
-    frames["targets.csv"] = result.targets.to_frame()
-    frames["framework.csv"] = result.framework.to_frame()
-    if result.mpi:
-        frames["mpi.csv"] = result.mpi_frame()
-        frames["mpi_decomposition.csv"] = result.mpi_decomposition()
-    paths = []
-    for name, frame in frames.items():
-        assert_no_small_cells(frame, rule, value_columns=("value", "estimate"))
-        paths.append(atomic_write_bytes(folder / name, frame.to_csv(index=False).encode("utf-8")))
-    left_out = []
-    for year, table in result.tables.items():
-        export, dropped = heat_export_table(table)
-        paths.append(write_heat_template(export, folder / f"heat_plus_{year}.csv"))
-        left_out.append(dropped)
-    log = pd.concat(left_out, ignore_index=True)
-    paths.append(atomic_write_bytes(folder / "heat_plus_left_out.csv", log.to_csv(index=False).encode("utf-8")))
-    return paths
-

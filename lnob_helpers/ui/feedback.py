@@ -37,26 +37,49 @@ class Alerts(w.HTML):
         self.value = ""
 
 
-def guarded(alerts: Alerts) -> Callable:
-    """Decorator for callbacks: user errors and bugs both end up on the page as sentences."""
+def show_failure(alerts: Alerts, error: Exception, where: str) -> None:
+    """A user's mistake as its own sentence; anything else as a short apology, logged."""
+    if isinstance(error, LnobError):
+        alerts.show(str(error), "error")
+        return
+    log.error("callback %s failed", where, exc_info=error)
+    alerts.show("Something went wrong and the action was not completed. Your saved work is safe; "
+                "please tell the workshop organiser what you were doing.", "error")
 
-    def wrap(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def inner(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except LnobError as e:
-                alerts.show(str(e), "error")
-            except Exception as e:  # noqa: BLE001 - the page must never go silent
-                log.exception("callback %s failed", fn.__name__)
-                alerts.show(
-                    f"Something went wrong ({type(e).__name__}: {e}). Your saved work is safe; "
-                    "please report this.", "error")
+
+def _trigger_button(args: tuple) -> w.Button | None:
+    """The button that fired a callback: a clicked Button, or the `button` of a submitted form."""
+    for arg in args:
+        if isinstance(arg, w.Button):
+            return arg
+        if isinstance(getattr(arg, "button", None), w.Button):
+            return arg.button
+    return None
+
+
+def guarded(method: Callable) -> Callable:
+    """Method decorator for every widget callback of a page (an object with `self.alerts`).
+
+    Voilà swallows callback exceptions, so errors are caught here and shown in the page's
+    alert line. The button that fired the callback is disabled while it works, so a second
+    click cannot start the same save twice.
+    """
+
+    @functools.wraps(method)
+    def inner(self, *args, **kwargs):
+        button = _trigger_button(args)
+        if button is not None:
+            button.disabled = True
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - the page must never go silent
+            show_failure(self.alerts, e, method.__qualname__)
             return None
+        finally:
+            if button is not None:
+                button.disabled = False
 
-        return inner
-
-    return wrap
+    return inner
 
 
 @contextmanager

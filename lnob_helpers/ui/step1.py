@@ -22,7 +22,7 @@ from ..privacy import FLAG_SUPPRESSED
 from ..who.evidence import SOURCE_TYPES, add_evidence, evidence_matrix, load_evidence
 from ..who.furthest import grow_indicator_tree, tree_rules
 from ..who.plots import dot_plot, gap_heatmap
-from ..who.step1 import Step1Result, run_step1, write_step1_outputs
+from ..who.step1 import Step1Result, compute_step1
 from ..who.tree_plot import plot_tree
 from .feedback import Alerts, busy, guarded
 
@@ -46,12 +46,12 @@ def show(analysis: str = "", mode: str = "auto", round: int = 0, indicators: str
     leaf = check_int(min_leaf, "min_leaf", 0, 1_000_000) or None
     depth = check_int(max_depth, "max_depth", 0, 10) or None
     rules = tree_rules(a.settings.tree, min_leaf=leaf, max_depth=depth)
-    result = run_step1(a, year, indicators=ids, rules=rules)
+    result = compute_step1(a, year, indicators=ids, rules=rules)
     if ctx.is_app:
         display(Markdown(f"# Who is left behind? {a.country.name}, {result.data.round.name}"))
         display(Step1App(result).widget)
     else:
-        written = write_step1_outputs(result)
+        written = result.write()
         render_report(result, [p.name for p in written])
     return result
 

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from ..errors import InputError, LnobError
 from ..measure.heat import MEASURES
-from ..measure.step4 import OUTPUT_FOLDER, Step4Result, compute_step4, write_step4
+from ..measure.step4 import OUTPUT_FOLDER, Step4Result, compute_step4
 from ..measure.targets import (
     EquityTarget,
     TargetSet,
@@ -73,7 +73,7 @@ def show(analysis: str = "", mode: str = "auto", rounds: str = "", indicators: s
         display(Step4App(context, result).widget)
         return
     result = compute_step4(a, years, chosen, circs)
-    write_step4(result)
+    result.write()
     render_report(result)
 
 

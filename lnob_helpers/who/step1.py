@@ -12,7 +12,7 @@
 5. the evidence log and partner aggregates, triangulated with the survey;
 6. the data-gap inventory.
 
-`write_step1_outputs` saves the aggregates Step 2 reads under `<analysis>/outputs/step1/`.
+`Step1Result.write` saves the aggregates Step 2 reads under `<analysis>/outputs/step1/`.
 """
 
 from __future__ import annotations
@@ -97,8 +97,33 @@ class Step1Result:
             "trees": [it.summary() for it in self.trees.values()],
         }
 
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The aggregate tables Step 1 hands on, by output file name."""
+        return {
+            "left_behind.csv": self.left_behind.to_frame(),
+            "furthest_behind.csv": self.furthest,
+            "overlaps.csv": self.overlaps.to_frame(),
+            "data_gaps.csv": self.gaps.to_frame(),
+        }
 
-def run_step1(
+    def write(self, folder: Path | None = None) -> list[Path]:
+        """Save the aggregates Steps 2-5 and the report read, in `folder` (`outputs/step1/`).
+
+        Called in the app and in report mode alike, so later steps always find them.
+        """
+        a = self.analysis
+        rule = a.settings.suppression
+        out = Path(folder) if folder is not None else a.outputs / "step1"
+        written = save_disaggregation(self.table, a, self.year)
+        for name, table in self.to_frames().items():
+            assert_no_small_cells(table, rule, value_columns=("estimate", "rate", "ci_low", "ci_high", "se"))
+            written.append(atomic_write_bytes(out / name, table.to_csv(index=False).encode("utf-8")))
+        summary = json.dumps(self.summary(), indent=2, default=_json_default, allow_nan=False)
+        written.append(atomic_write_bytes(out / "step1_summary.json", summary.encode("utf-8")))
+        return written
+
+
+def compute_step1(
     analysis: Analysis,
     year: int | None = None,
     *,
@@ -158,26 +183,6 @@ def _partner_aggregates(analysis: Analysis) -> pd.DataFrame:
     if not files:
         return pd.DataFrame()
     return pd.concat([read_partner_aggregates(p, analysis) for p in files], ignore_index=True)
-
-
-def write_step1_outputs(result: Step1Result) -> list[Path]:
-    """Save the Step 1 aggregates for Step 2 and the report under `outputs/step1/`."""
-    a = result.analysis
-    rule = a.settings.suppression
-    out = a.outputs / "step1"
-    written = save_disaggregation(result.table, a, result.year)
-    tables = {
-        "left_behind.csv": result.left_behind.to_frame(),
-        "furthest_behind.csv": result.furthest,
-        "overlaps.csv": result.overlaps.to_frame(),
-        "data_gaps.csv": result.gaps.to_frame(),
-    }
-    for name, table in tables.items():
-        assert_no_small_cells(table, rule, value_columns=("estimate", "rate", "ci_low", "ci_high", "se"))
-        written.append(atomic_write_bytes(out / name, table.to_csv(index=False).encode("utf-8")))
-    summary = json.dumps(result.summary(), indent=2, default=_json_default, allow_nan=False)
-    written.append(atomic_write_bytes(out / "step1_summary.json", summary.encode("utf-8")))
-    return written
 
 
 def _json_default(value):

@@ -13,7 +13,7 @@ import pytest
 
 from lnob_helpers.measure.heat import MEASURES
 from lnob_helpers.measure.heat_template import read_heat_template
-from lnob_helpers.measure.step4 import compute_step4, heat_export_table, write_step4
+from lnob_helpers.measure.step4 import compute_step4, heat_export_table
 from lnob_helpers.measure.targets import load_targets
 from lnob_helpers.notebook import step_context
 from lnob_helpers.ui.step4 import Step4App
@@ -40,7 +40,7 @@ def result(sample_copy):
 
 @pytest.fixture(scope="module")
 def written(result) -> dict[str, Path]:
-    return {p.name: p for p in write_step4(result)}
+    return {p.name: p for p in result.write()}
 
 
 def trend_of(result, indicator, dimension, subgroup) -> pd.Series:

@@ -13,7 +13,7 @@ import pytest
 from lnob_helpers.config import load_analysis
 from lnob_helpers.who.evidence import EVIDENCE_FILE, load_evidence
 from lnob_helpers.who.left_behind import GROUP_COLUMNS
-from lnob_helpers.who.step1 import run_step1, write_step1_outputs
+from lnob_helpers.who.step1 import compute_step1
 
 PLANTED = "bottom40=Bottom 40% & area=Rural & ethnicity=Tamar"
 PLANTED_TREES = ("sba", "secondary_completion", "water", "sanitation", "birth_registration")
@@ -29,12 +29,12 @@ def folder(sample_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(folder):
-    return run_step1(load_analysis(folder))
+    return compute_step1(load_analysis(folder))
 
 
 @pytest.fixture(scope="module")
 def written(result):
-    return write_step1_outputs(result)
+    return result.write()
 
 
 def test_tree_finds_the_planted_group(result):
@@ -49,7 +49,7 @@ def test_tree_finds_the_planted_group(result):
 
 
 def test_shapley_waits_until_asked_and_adds_up(folder):
-    result = run_step1(load_analysis(folder), indicators=["sba", "water"])
+    result = compute_step1(load_analysis(folder), indicators=["sba", "water"])
     it = result.trees["sba"]
     assert "shapley" not in it.__dict__          # the app pays for it only on the tree shown
     assert sum(it.shapley.contributions.values()) == pytest.approx(it.shapley.d_index, rel=1e-9)
