@@ -18,7 +18,7 @@ from lnob_helpers.measure.mpi_sources import load_analysis_mpi, round_mpi
 from lnob_helpers.measure.step4 import compute_step4
 from lnob_helpers.notebook import SAMPLE_ANALYSIS
 from lnob_helpers.rounds import load_round
-from lnob_helpers.who.disaggregate import disaggregate
+from lnob_helpers.disaggregate import disaggregate
 
 
 def timed(fn, *args, **kwargs) -> tuple[object, float]:

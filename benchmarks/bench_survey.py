@@ -18,10 +18,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_survey import make_benchmark_survey  # noqa: E402
 
-from lnob_helpers.config import Suppression  # noqa: E402
+from lnob_helpers.config import EstimationSettings  # noqa: E402
 from lnob_helpers.survey import SurveyDesign, estimate, estimate_domains, estimate_tables  # noqa: E402
 
-RULE = Suppression()
+RULE = EstimationSettings()
 
 
 def best_of(fn, repeats: int = 3) -> tuple[float, object]:
@@ -41,13 +41,13 @@ def main() -> None:
     t_design, design = best_of(lambda: SurveyDesign.from_frame(frame, "weight", "stratum", "psu"))
 
     def one_way():
-        return [estimate(design, y, [c], suppression=RULE) for y in indicators for c in circumstances]
+        return [estimate(design, y, [c], settings=RULE).to_frame() for y in indicators for c in circumstances]
 
     def two_way():
-        return [estimate(design, y, list(p), suppression=RULE) for y in indicators for p in pairs]
+        return [estimate(design, y, list(p), settings=RULE).to_frame() for y in indicators for p in pairs]
 
     def both_stacked():
-        return [estimate_tables(design, y, [[c] for c in circumstances] + [list(p) for p in pairs], suppression=RULE)
+        return [estimate_tables(design, y, [[c] for c in circumstances] + [list(p) for p in pairs], settings=RULE).to_frame()
                 for y in indicators]
 
     t_a, tables_a = best_of(one_way)
@@ -58,7 +58,7 @@ def main() -> None:
     worst = 0.0
     for table, (y, c) in list(zip(tables_a, itertools.product(indicators, circumstances)))[::17]:
         masks = {str(v): (frame[c] == v).to_numpy() for v in table[c]}
-        check = estimate_domains(design, y, masks, suppression=RULE)
+        check = estimate_domains(design, y, masks, settings=RULE).to_frame()
         worst = max(worst, float(np.nanmax(np.abs(check["se"].to_numpy() - table["se"].to_numpy()))))
 
     print(f"survey: {len(frame):,} rows, {design.n_strata} strata, {design.n_psu} PSUs, "

@@ -27,7 +27,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _tables(args: argparse.Namespace) -> int:
     from .config import load_analysis
-    from .who.disaggregate import write_disaggregation
+    from .disaggregate import write_disaggregation
 
     analysis = load_analysis(args.folder)
     written = write_disaggregation(analysis, year=args.round, two_way=not args.one_way)

@@ -11,11 +11,13 @@ writes is ever evaluated as code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .errors import InputError, describe_validation_error
 from .yamlstore import load_model
 
 ANALYSIS_FILE = "analysis.yaml"
@@ -29,6 +31,7 @@ FACTOR_LABELS = {
     "shocks": "Shocks and fragility",
 }
 Factor = Literal["discrimination", "geography", "governance", "socioeconomic", "shocks"]
+LonelyRule = Literal["adjust", "certainty", "remove", "fail"]
 Scalar = Union[int, float, str]
 
 
@@ -41,12 +44,15 @@ class Strict(BaseModel):
 # --- data files and sample design -------------------------------------------------------
 
 class Design(Strict):
-    """Sample design of one data file: weight, optional strata and PSU, lonely-PSU rule."""
+    """Sample design of one data file: weight, optional strata and PSU, lonely-PSU rule.
+
+    `lonely_psu` left out takes `settings.lonely_psu` of the analysis.
+    """
 
     weight: str
     strata: str | None = None
     psu: str | None = None
-    lonely_psu: Literal["adjust", "certainty", "remove", "fail"] = "adjust"
+    lonely_psu: LonelyRule | None = None
 
 
 class DataFile(Strict):
@@ -282,12 +288,59 @@ class Suppression(Strict):
 
 
 class TreeSettings(Strict):
-    """Stopping rules of the furthest-behind trees (see `lnob_helpers.who.tree`)."""
+    """Stopping rules of the furthest-behind trees (rpart's names in brackets).
 
-    min_leaf: int = Field(default=50, ge=1, description="Fewest unweighted cases in a group.")
-    min_split: int | None = Field(default=None, ge=2, description="Fewest cases to try a split (3 x min_leaf).")
-    min_gain: float = Field(default=0.01, ge=0, description="Least drop in weighted SS, share of root's.")
-    max_depth: int = Field(default=3, ge=1, le=10)
+    The one home of the rules: their defaults and bounds are declared here and nowhere else,
+    and analysis.yaml, the tree (`lnob_helpers.who.tree`, which calls this `TreeRules`), the
+    notebook parameters, the app's sliders and the methods annex all read them from here.
+    The bounds are finite so a slider can span them. ESCAP's published code uses
+    min_leaf = max(49, n // 11), min_gain = 1 / n and max_depth = 6 for n cases.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    min_leaf: int = Field(default=50, ge=1, le=1000, description="Fewest unweighted cases in each group (minbucket).")
+    min_split: int | None = Field(
+        default=None, ge=2, le=3000, description="Fewest cases in a group to try splitting it (minsplit); 3 x min_leaf."
+    )
+    min_gain: float = Field(
+        default=0.01, ge=0, le=1, description="Least drop in weighted sum of squares per split, share of the root's (cp)."
+    )
+    max_depth: int = Field(default=3, ge=1, le=10, description="Most splits between everyone and a group (maxdepth).")
+
+    @field_validator("min_leaf", "min_split", "min_gain", "max_depth", mode="wrap")
+    @classmethod
+    def _plain_bounds(cls, value, handler, info):
+        try:
+            return handler(value)
+        except ValidationError:
+            raise ValueError(f"is {value!r}; expected {cls.expected(info.field_name)}") from None
+
+    @classmethod
+    def bounds(cls, name: str) -> tuple[int | float, int | float]:
+        """Lowest and highest allowed value of rule `name`, both allowed."""
+        meta = cls.model_fields[name].metadata
+        return next(m.ge for m in meta if hasattr(m, "ge")), next(m.le for m in meta if hasattr(m, "le"))
+
+    @classmethod
+    def expected(cls, name: str) -> str:
+        """What rule `name` accepts, in words, for error messages."""
+        kind = "a number" if cls.model_fields[name].annotation is float else "a whole number"
+        return "{} from {} to {}".format(kind, *cls.bounds(name))
+
+    def replace(self, **changes: int | float | None) -> TreeSettings:
+        """A copy with `changes`, checked; a bad value raises InputError naming the rule."""
+        try:
+            return self.model_validate({**self.model_dump(), **changes})
+        except ValidationError as err:
+            raise InputError(describe_validation_error(err, "tree rules")) from None
+
+    def resolved(self) -> TreeSettings:
+        """The rules with every default filled in: `min_split` is 3 x `min_leaf` unless set.
+
+        3 x is rpart's own pairing of minsplit and minbucket (ESCAP's code uses 2 x).
+        """
+        return self if self.min_split is not None else self.model_copy(update={"min_split": 3 * self.min_leaf})
 
 
 class LeftBehindSettings(Strict):
@@ -296,8 +349,23 @@ class LeftBehindSettings(Strict):
     )
 
 
+@dataclass(frozen=True)
+class EstimationSettings:
+    """The estimation choices of one analysis, bound once and handed to every estimate.
+
+    Results keep their SE and degrees of freedom and compute intervals at `level`; flags
+    and withheld values follow `suppression`; `lonely_psu` is the default rule for files
+    whose design does not state one.
+    """
+
+    level: float = 0.95
+    suppression: Suppression = field(default_factory=lambda: Suppression())
+    lonely_psu: LonelyRule = "adjust"
+
+
 class Settings(Strict):
-    ci_level: float = Field(default=0.95, gt=0.5, lt=1)
+    ci_level: float = Field(default=0.95, gt=0.5, lt=1, description="Level of every confidence interval.")
+    lonely_psu: LonelyRule = Field(default="adjust", description="Rule for a stratum with a single PSU.")
     suppression: Suppression = Field(default_factory=Suppression)
     tree: TreeSettings = Field(default_factory=TreeSettings)
     left_behind: LeftBehindSettings = Field(default_factory=LeftBehindSettings)
@@ -369,6 +437,12 @@ class Analysis(Strict):
     @property
     def outputs(self) -> Path:
         return self.folder / "outputs"
+
+    @property
+    def estimation(self) -> EstimationSettings:
+        """The estimation settings of this analysis: the one object every estimate receives."""
+        s = self.settings
+        return EstimationSettings(level=s.ci_level, suppression=s.suppression, lonely_psu=s.lonely_psu)
 
 
 def load_analysis(folder: str | Path) -> Analysis:

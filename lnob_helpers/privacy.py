@@ -32,7 +32,7 @@ def suppress(
     table: pd.DataFrame,
     rule: Suppression,
     n_column: str = "n",
-    value_columns: Iterable[str] = ("estimate", "se", "ci_low", "ci_high"),
+    value_columns: Iterable[str] = ("estimate", "se", "ci_lb", "ci_ub"),
 ) -> pd.DataFrame:
     """Set `flag` from the counts and blank the values of suppressed rows (returns a copy)."""
     out = table.copy()
@@ -45,7 +45,7 @@ def suppress(
 
 
 def assert_no_small_cells(table: pd.DataFrame, rule: Suppression, n_column: str = "n",
-                          value_columns: Iterable[str] = ("estimate",)) -> None:
+                          value_columns: Iterable[str] = ("estimate", "se", "ci_lb", "ci_ub")) -> None:
     """Guard used before any export: no shown value may rest on fewer than `min_n` cases."""
     if n_column not in table.columns:
         return

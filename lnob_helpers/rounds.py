@@ -77,7 +77,7 @@ def load_round(analysis: Analysis, year: int | None = None) -> RoundData:
         frame = analysis_frame(analysis, key, md)
         d = spec.design
         design = SurveyDesign.from_frame(
-            md.frame, d.weight, d.strata, d.psu, d.lonely_psu, source=f"{spec.path} (round {rnd.year})"
+            md.frame, d.weight, d.strata, d.psu, d.lonely_psu or analysis.estimation.lonely_psu, source=f"{spec.path} (round {rnd.year})"
         )
         files[key] = FileData(key, frame, _with_data(design, frame))
     return RoundData(analysis, rnd, files)

@@ -18,7 +18,10 @@ with R's `survey` package (Lumley), stands behind every number a country team qu
   the whole design); proportions use the logit interval, means the symmetric one.
 
 Tables are computed with `numpy.bincount` over domain x PSU cells, with no Python loop
-over groups; suppression (`lnob_helpers.privacy`) is applied before a table is returned.
+over groups. Every function returns an `Estimates` object: like a statsmodels results
+object it keeps the estimates, SEs and degrees of freedom and computes the intervals at
+the level of the analysis's `EstimationSettings`; suppression (`lnob_helpers.privacy`) is
+applied before any value leaves it.
 """
 
 from __future__ import annotations
@@ -26,20 +29,20 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from .config import Suppression
+from .config import EstimationSettings, LonelyRule
 from .errors import InputError
 from .privacy import FLAG_SUPPRESSED, flag_counts
 
-LonelyRule = Literal["adjust", "certainty", "remove", "fail"]
 Kind = Literal["proportion", "mean"]
-RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "n", "population", "share", "flag"]
+CI_COLUMNS = ("ci_lb", "ci_ub")  # the HEAT Plus names, used for every interval in the workbook
+RESULT_COLUMNS = ["estimate", "se", *CI_COLUMNS, "n", "population", "share", "flag"]
 TABLE_COLUMN = "__table__"  # in stacked results: which of the requested tables a row belongs to
 
 
@@ -281,8 +284,14 @@ def t_quantile(level: float, df: float) -> float:
     return float(stdtrit(df, 0.5 + level / 2.0)) if df > 0 else np.nan
 
 
-def _intervals(est: np.ndarray, se: np.ndarray, kind: Kind, level: float, df: int) -> tuple[np.ndarray, np.ndarray]:
+def intervals(est: np.ndarray, se: np.ndarray, kind: Kind, level: float, df: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds at `level`: logit for proportions, symmetric t for means.
+
+    An estimate of exactly 0 or 1 has no logit interval; it gets [est, est] and the flag
+    of its table says so.
+    """
     t = t_quantile(level, df)
+    est, se = np.asarray(est, dtype=float), np.asarray(se, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
             inner = (est > 0) & (est < 1)
@@ -295,23 +304,88 @@ def _intervals(est: np.ndarray, se: np.ndarray, kind: Kind, level: float, df: in
     return lo, hi
 
 
+@dataclass(frozen=True)
+class Estimates:
+    """Domain estimates with what their intervals need: SEs, degrees of freedom, settings.
+
+    Suppressed domains already carry no estimate or SE. `conf_int()` computes intervals at
+    the bound level (or another one); `to_frame()` gives the table every caller shows.
+
+    Attributes
+    ----------
+    domains : DataFrame
+        One row per domain: its circumstance columns (and `TABLE_COLUMN` when stacked, or
+        `domain` for named masks).
+    estimate, se, n, population, share, flag : ndarray
+        Aligned with `domains`.
+    kind : {"proportion", "mean"}
+    df : int
+        Design degrees of freedom (PSUs minus strata).
+    settings : EstimationSettings
+    """
+
+    domains: pd.DataFrame
+    estimate: np.ndarray
+    se: np.ndarray
+    n: np.ndarray
+    population: np.ndarray
+    share: np.ndarray
+    flag: np.ndarray
+    kind: Kind
+    df: int
+    settings: EstimationSettings
+
+    def __len__(self) -> int:
+        return len(self.estimate)
+
+    def conf_int(self, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds at `level` (the bound `settings.level` when None)."""
+        return intervals(self.estimate, self.se, self.kind, level or self.settings.level, self.df)
+
+    def to_frame(self, level: float | None = None) -> pd.DataFrame:
+        """Domain columns, then estimate, se, ci_lb, ci_ub, n, population, share and flag."""
+        lo, hi = self.conf_int(level)
+        values = {"estimate": self.estimate, "se": self.se, "ci_lb": lo, "ci_ub": hi, "n": self.n,
+                  "population": self.population, "share": self.share, "flag": self.flag}
+        columns = {c: self.domains[c].array for c in self.domains.columns}
+        columns.update(values)
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(self.estimate)))
+
+
 def estimate(
     design: SurveyDesign,
     y: str | np.ndarray | pd.Series,
     by: Sequence[str] | None = None,
     *,
     kind: Kind = "proportion",
-    ci_level: float = 0.95,
-    suppression: Suppression | None = None,
-) -> pd.DataFrame:
+    settings: EstimationSettings | None = None,
+) -> Estimates:
     """Weighted proportion or mean of `y`, overall (`by=None`) or for every cell of `by`.
 
-    `y` is a column name or an array aligned with the design's rows; NaN marks rows outside
-    the reference population or missing. Returns one row per cell with the domain columns
-    and estimate, se, ci_low, ci_high, n (unweighted), population (sum of weights), share
-    (of the table's population) and flag; suppressed rows carry no estimate.
+    Parameters
+    ----------
+    design : SurveyDesign
+        The sample design, from `SurveyDesign.from_frame`.
+    y : str or array
+        A column of the design's data, or values aligned with its rows; NaN marks rows
+        outside the reference population or missing. A proportion needs 0/1 values.
+    by : list of str, optional
+        Categorical columns to cross-classify; every cell is a domain (subpopulation).
+    kind : {"proportion", "mean"}
+    settings : EstimationSettings, optional
+        Interval level and suppression rule (an analysis's `estimation`); defaults when None.
+
+    Returns
+    -------
+    Estimates
+        One row per cell, with n (unweighted), population (sum of weights) and share (of
+        the table's population); suppressed cells carry no estimate.
+
+    Examples
+    --------
+    >>> estimate(design, "HI_CHOL", ["race"], settings=analysis.estimation).to_frame()
     """
-    return _estimate_frame(design, y, [by or []], kind, ci_level, suppression, with_table=False)
+    return _estimate_stack(design, y, [by or []], kind, settings, with_table=False)
 
 
 def estimate_tables(
@@ -320,20 +394,35 @@ def estimate_tables(
     bys: Sequence[Sequence[str]],
     *,
     kind: Kind = "proportion",
-    ci_level: float = 0.95,
-    suppression: Suppression | None = None,
-) -> pd.DataFrame:
-    """`estimate` for several `by` lists at once ([] is the overall value), stacked in one frame.
+    settings: EstimationSettings | None = None,
+) -> Estimates:
+    """`estimate` for several `by` lists at once ([] is the overall value), stacked.
 
-    Column `TABLE_COLUMN` gives each row's position in `bys`; the domain columns are the union of
-    all `by` lists, missing where a table does not use them; `share` is within each table.
-    One pass over the rows and one frame serve a whole disaggregation (dozens of one- and
-    two-way tables per indicator), several times faster than separate calls.
+    One pass over the rows serves a whole disaggregation (dozens of one- and two-way
+    tables per indicator), several times faster than separate calls.
+
+    Parameters
+    ----------
+    design, y, kind, settings
+        As for `estimate`.
+    bys : list of list of str
+        The tables to compute; `[]` is the overall value.
+
+    Returns
+    -------
+    Estimates
+        Its `domains` hold `TABLE_COLUMN` (each row's position in `bys`) and the union of
+        all `by` columns, missing where a table does not use them; `share` is within each
+        table.
+
+    Examples
+    --------
+    >>> estimate_tables(design, "y", [[], ["sex"], ["sex", "area"]]).to_frame()
     """
-    return _estimate_frame(design, y, bys, kind, ci_level, suppression, with_table=True)
+    return _estimate_stack(design, y, bys, kind, settings, with_table=True)
 
 
-def _estimate_frame(design, y, bys, kind, ci_level, suppression, *, with_table: bool) -> pd.DataFrame:
+def _estimate_stack(design, y, bys, kind, settings, *, with_table: bool) -> Estimates:
     values = _proportion_checked(design, _as_values(design, y), kind)
     code_sets, cells_list = [], []
     for by in bys:
@@ -345,14 +434,14 @@ def _estimate_frame(design, y, bys, kind, ci_level, suppression, *, with_table: 
         cells_list.append(cells)
     sizes = np.array([len(c) for c in cells_list], dtype=np.int64)
     table_of_row = np.repeat(np.arange(len(bys)), sizes)
-    res = _results(design, values, code_sets, sizes, kind, ci_level, suppression)
-    totals = np.bincount(table_of_row, weights=res["population"], minlength=len(bys))
+    domains = {TABLE_COLUMN: table_of_row} if with_table else {}
+    domains.update(_stacked_domain_columns(cells_list, sizes))
+    result = _results(design, values, code_sets, sizes, kind, settings,
+                      pd.DataFrame(domains, index=pd.RangeIndex(int(sizes.sum()))))
+    totals = np.bincount(table_of_row, weights=result.population, minlength=len(bys))
     with np.errstate(divide="ignore", invalid="ignore"):
-        res["share"] = np.where(totals[table_of_row] > 0, res["population"] / totals[table_of_row], np.nan)
-    columns = {TABLE_COLUMN: table_of_row} if with_table else {}
-    columns.update(_stacked_domain_columns(cells_list, sizes))
-    columns.update({c: res[c] for c in RESULT_COLUMNS})
-    return pd.DataFrame(columns, index=pd.RangeIndex(int(sizes.sum())))
+        share = np.where(totals[table_of_row] > 0, result.population / totals[table_of_row], np.nan)
+    return replace(result, share=share)
 
 
 def _stacked_domain_columns(cells_list: Sequence[pd.DataFrame], sizes: np.ndarray) -> dict[str, object]:
@@ -385,22 +474,36 @@ def estimate_domains(
     domains: Mapping[str, np.ndarray],
     *,
     kind: Kind = "proportion",
-    ci_level: float = 0.95,
-    suppression: Suppression | None = None,
-) -> pd.DataFrame:
+    settings: EstimationSettings | None = None,
+) -> Estimates:
     """Like `estimate`, for named, possibly overlapping domains given as boolean masks.
 
     Used for tree nodes, whose groups are unions of categories across circumstances.
-    Shares are relative to the whole reference population.
+
+    Parameters
+    ----------
+    design, y, kind, settings
+        As for `estimate`.
+    domains : mapping of name to boolean mask
+        Each mask is aligned with the design's rows.
+
+    Returns
+    -------
+    Estimates
+        Its `domains` hold a `domain` column with the names; shares are relative to the
+        whole reference population.
+
+    Examples
+    --------
+    >>> estimate_domains(design, "y", {"rural poor": mask}).to_frame()
     """
     values = _proportion_checked(design, _as_values(design, y), kind)
-    if not domains:
-        return pd.DataFrame(columns=["domain", *RESULT_COLUMNS])
     code_sets = [np.where(np.asarray(mask, dtype=bool), 0, -1) for mask in domains.values()]
-    res = _results(design, values, code_sets, [1] * len(code_sets), kind, ci_level, suppression)
+    result = _results(design, values, code_sets, [1] * len(code_sets), kind, settings,
+                      pd.DataFrame({"domain": list(domains)}, index=pd.RangeIndex(len(code_sets))))
     total = np.nansum(np.where(np.isnan(values), 0.0, design.weights))
-    res["share"] = res["population"] / total if total > 0 else np.full(len(code_sets), np.nan)
-    return pd.DataFrame({"domain": list(domains), **{c: res[c] for c in RESULT_COLUMNS}})
+    share = result.population / total if total > 0 else np.full(len(code_sets), np.nan)
+    return replace(result, share=share)
 
 
 def _proportion_checked(design: SurveyDesign, values: np.ndarray, kind: Kind) -> np.ndarray:
@@ -417,21 +520,22 @@ def _proportion_checked(design: SurveyDesign, values: np.ndarray, kind: Kind) ->
     return values
 
 
-def _results(design, values, code_sets, sizes, kind, ci_level, suppression) -> dict[str, np.ndarray]:
-    """Estimates, SEs, intervals, counts and flags of every domain, suppression applied."""
-    rule = suppression or Suppression()
+def _results(design, values, code_sets, sizes, kind, settings, domains) -> Estimates:
+    """Estimates, SEs, counts and flags of every domain, suppression applied."""
+    settings = settings or EstimationSettings()
     res = design._domain_totals(values, code_sets, sizes)
-    est = res["estimate"]
     se = np.sqrt(res["var"])
-    lo, hi = _intervals(est, se, kind, ci_level, design.df)
-    flag = flag_counts(res["n"], rule)
+    flag = flag_counts(res["n"], settings.suppression)
     hidden = flag == FLAG_SUPPRESSED
-    return {
-        "estimate": np.where(hidden, np.nan, est),
-        "se": np.where(hidden, np.nan, se),
-        "ci_low": np.where(hidden, np.nan, lo),
-        "ci_high": np.where(hidden, np.nan, hi),
-        "n": res["n"].astype(np.int64),
-        "population": res["population"],
-        "flag": flag,
-    }
+    return Estimates(
+        domains=domains,
+        estimate=np.where(hidden, np.nan, res["estimate"]),
+        se=np.where(hidden, np.nan, se),
+        n=res["n"].astype(np.int64),
+        population=res["population"],
+        share=np.full(len(se), np.nan),
+        flag=flag,
+        kind=kind,
+        df=design.df,
+        settings=settings,
+    )

@@ -52,7 +52,8 @@ def _check_file(analysis: Analysis, year: int, key: str, spec) -> list[str]:
         return [f"{where}: {p}" for p in e.problems]
     d = spec.design
     try:
-        SurveyDesign.from_frame(md.frame, d.weight, d.strata, d.psu, d.lonely_psu, source=where)
+        SurveyDesign.from_frame(md.frame, d.weight, d.strata, d.psu, d.lonely_psu or analysis.estimation.lonely_psu,
+                                source=where)
     except InputError as e:
         problems += e.problems
     for circ in analysis.circumstances:

@@ -61,7 +61,7 @@ def small_cells_shown(page: str, min_n: int = 25) -> list[str]:
             continue
         i_n = header.index("n")
         value_cols = [i for i, h in enumerate(header) if h in ("estimate", "rate", "value", "ci_lb", "ci_ub",
-                                                                 "ci_low", "ci_high", "se")]
+                                                                 "se")]
         for row in table[1:]:
             if len(row) != len(header):
                 continue

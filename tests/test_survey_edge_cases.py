@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lnob_helpers.config import Suppression
+from lnob_helpers.config import EstimationSettings, Suppression
 from lnob_helpers.errors import InputError
 from lnob_helpers.survey import TABLE_COLUMN, SurveyDesign, estimate, estimate_domains, estimate_tables
 
-NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
+NO_SUPPRESSION = EstimationSettings(suppression=Suppression(min_n=1, caution_n=1))
 
 
 def textbook_variance(y, w, strata, psu, domain, lonely="adjust"):
@@ -57,7 +57,7 @@ def small():
 @pytest.mark.parametrize("rule", ["adjust", "certainty", "remove"])
 def test_lonely_psu_rules_match_textbook(small, rule):
     design = SurveyDesign.from_frame(small, "w", "s", "p", lonely_psu=rule)
-    table = estimate(design, "y", ["g"], suppression=NO_SUPPRESSION)
+    table = estimate(design, "y", ["g"], settings=NO_SUPPRESSION).to_frame()
     for _, row in table[table.n > 0].iterrows():
         R, var = textbook_variance(small.y.to_numpy(), small.w.to_numpy(), small.s.to_numpy(),
                                    small.p.to_numpy(), (small.g == row.g).to_numpy(), lonely=rule)
@@ -66,7 +66,7 @@ def test_lonely_psu_rules_match_textbook(small, rule):
 
 
 def test_certainty_and_remove_agree_and_adjust_adds_variance(small):
-    se = {rule: estimate(SurveyDesign.from_frame(small, "w", "s", "p", lonely_psu=rule), "y")["se"].iloc[0]
+    se = {rule: estimate(SurveyDesign.from_frame(small, "w", "s", "p", lonely_psu=rule), "y").to_frame()["se"].iloc[0]
           for rule in ("adjust", "certainty", "remove")}
     assert se["certainty"] == pytest.approx(se["remove"], rel=1e-12)
     assert se["adjust"] > se["certainty"]
@@ -79,7 +79,7 @@ def test_lonely_psu_fail_names_the_stratum(small):
 
 def test_empty_domain_is_a_suppressed_row(small):
     design = SurveyDesign.from_frame(small, "w", "s", "p")
-    table = estimate(design, "y", ["g"])
+    table = estimate(design, "y", ["g"]).to_frame()
     empty = table[table.g == "empty"].iloc[0]
     assert empty.n == 0 and empty.flag == "suppressed" and np.isnan(empty.estimate)
     assert table.share.sum() == pytest.approx(1.0)
@@ -87,15 +87,15 @@ def test_empty_domain_is_a_suppressed_row(small):
 
 def test_all_missing_indicator_gives_suppressed_rows(small):
     design = SurveyDesign.from_frame(small, "w", "s", "p")
-    table = estimate(design, np.full(len(small), np.nan), ["g"])
+    table = estimate(design, np.full(len(small), np.nan), ["g"]).to_frame()
     assert (table.n == 0).all() and (table.flag == "suppressed").all() and table.estimate.isna().all()
 
 
 def test_one_level_circumstance(small):
     one = small.assign(k=pd.Categorical(["only"] * len(small)))
     design = SurveyDesign.from_frame(one, "w", "s", "p")
-    by_k = estimate(design, "y", ["k"], suppression=NO_SUPPRESSION)
-    overall = estimate(design, "y", suppression=NO_SUPPRESSION)
+    by_k = estimate(design, "y", ["k"], settings=NO_SUPPRESSION).to_frame()
+    overall = estimate(design, "y", settings=NO_SUPPRESSION).to_frame()
     assert len(by_k) == 1
     assert by_k.estimate.iloc[0] == pytest.approx(overall.estimate.iloc[0])
     assert by_k.se.iloc[0] == pytest.approx(overall.se.iloc[0])
@@ -105,7 +105,7 @@ def test_binary_indicator_holding_two_is_refused(small):
     bad = small.assign(y=small.y.fillna(2))
     design = SurveyDesign.from_frame(bad, "w", "s", "p")
     with pytest.raises(InputError, match="0 or 1.*2"):
-        estimate(design, "y")
+        estimate(design, "y").to_frame()
 
 
 @pytest.mark.parametrize("value, word", [(0.0, "zero"), (-1.0, "negative"), (np.nan, "missing"),
@@ -126,7 +126,7 @@ def test_missing_psu_is_an_error(small):
 
 def test_no_strata_no_psu_is_with_replacement_srs(small):
     design = SurveyDesign.from_frame(small, "w")
-    got = estimate(design, "x", kind="mean", suppression=NO_SUPPRESSION).iloc[0]
+    got = estimate(design, "x", kind="mean", settings=NO_SUPPRESSION).to_frame().iloc[0]
     w, x = small.w.to_numpy(), small.x.to_numpy()
     mean = (w * x).sum() / w.sum()
     z = w * (x - mean) / w.sum()
@@ -138,7 +138,7 @@ def test_no_strata_no_psu_is_with_replacement_srs(small):
 
 def test_stratified_without_clusters_matches_textbook(small):
     design = SurveyDesign.from_frame(small, "w", "s")
-    got = estimate(design, "y", suppression=NO_SUPPRESSION).iloc[0]
+    got = estimate(design, "y", settings=NO_SUPPRESSION).to_frame().iloc[0]
     rows = np.arange(len(small))
     R, var = textbook_variance(small.y.to_numpy(), small.w.to_numpy(), small.s.to_numpy(), rows,
                                np.ones(len(small), bool))
@@ -148,22 +148,22 @@ def test_stratified_without_clusters_matches_textbook(small):
 
 def test_mean_interval_is_symmetric_t(small):
     design = SurveyDesign.from_frame(small, "w", "s", "p")
-    row = estimate(design, "x", kind="mean").iloc[0]
-    assert row.estimate - row.ci_low == pytest.approx(row.ci_high - row.estimate)
+    row = estimate(design, "x", kind="mean").to_frame().iloc[0]
+    assert row.estimate - row.ci_lb == pytest.approx(row.ci_ub - row.estimate)
 
 
 def test_suppression_thresholds_are_configurable(small):
     design = SurveyDesign.from_frame(small, "w", "s", "p")
-    table = estimate(design, "y", ["g"], suppression=Suppression(min_n=200, caution_n=300))
+    table = estimate(design, "y", ["g"], settings=EstimationSettings(suppression=Suppression(min_n=200, caution_n=300))).to_frame()
     assert set(table.flag) <= {"suppressed", "caution"}
-    assert table.loc[table.flag == "suppressed", ["estimate", "se", "ci_low", "ci_high"]].isna().all().all()
+    assert table.loc[table.flag == "suppressed", ["estimate", "se", "ci_lb", "ci_ub"]].isna().all().all()
 
 
 def test_overlapping_domains_match_single_domain_tables(small):
     design = SurveyDesign.from_frame(small, "w", "s", "p")
     masks = {"a or b": small.g.isin(["a", "b"]).to_numpy(), "all": np.ones(len(small), bool)}
-    got = estimate_domains(design, "y", masks, suppression=NO_SUPPRESSION).set_index("domain")
-    overall = estimate(design, "y", suppression=NO_SUPPRESSION).iloc[0]
+    got = estimate_domains(design, "y", masks, settings=NO_SUPPRESSION).to_frame().set_index("domain")
+    overall = estimate(design, "y", settings=NO_SUPPRESSION).to_frame().iloc[0]
     assert got.loc["all", "se"] == pytest.approx(overall.se)
     R, var = textbook_variance(small.y.to_numpy(), small.w.to_numpy(), small.s.to_numpy(), small.p.to_numpy(),
                                masks["a or b"])
@@ -173,8 +173,8 @@ def test_overlapping_domains_match_single_domain_tables(small):
 @pytest.mark.parametrize("psu", ["p", None])
 def test_row_order_does_not_matter(small, psu):
     shuffled = small.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    a = estimate(SurveyDesign.from_frame(small, "w", "s", psu), "y", ["g"])
-    b = estimate(SurveyDesign.from_frame(shuffled, "w", "s", psu), "y", ["g"])
+    a = estimate(SurveyDesign.from_frame(small, "w", "s", psu), "y", ["g"]).to_frame()
+    b = estimate(SurveyDesign.from_frame(shuffled, "w", "s", psu), "y", ["g"]).to_frame()
     pd.testing.assert_frame_equal(a, b, rtol=1e-10)
 
 
@@ -185,7 +185,7 @@ def test_total_covariance_diagonal_matches_estimate(small):
     R = (w[ok] * y[ok]).sum() / w[ok].sum()
     z = np.where(ok, w * (np.nan_to_num(y) - R) / w[ok].sum(), 0.0)
     cov = design.total_covariance(np.column_stack([z, 2 * z]))
-    se = estimate(design, "y", suppression=NO_SUPPRESSION).se.iloc[0]
+    se = estimate(design, "y", settings=NO_SUPPRESSION).to_frame().se.iloc[0]
     assert np.sqrt(cov[0, 0]) == pytest.approx(se, rel=1e-12)
     assert cov[0, 1] == pytest.approx(2 * cov[0, 0]) and cov[1, 1] == pytest.approx(4 * cov[0, 0])
 
@@ -195,10 +195,10 @@ def test_stacked_tables_equal_separate_calls(small):
     data = small.assign(k=np.where(small["x"] > 10, "high", "low"))      # a plain (str) column too
     design = SurveyDesign.from_frame(data, "w", "s", "p")
     bys = [[], ["g"], ["k"], ["g", "k"]]
-    stacked = estimate_tables(design, "y", bys)
+    stacked = estimate_tables(design, "y", bys).to_frame()
     for i, by in enumerate(bys):
-        part = stacked.loc[stacked[TABLE_COLUMN] == i, [*by, *estimate(design, "y").columns]]
-        alone = estimate(design, "y", by)
+        part = stacked.loc[stacked[TABLE_COLUMN] == i, [*by, *estimate(design, "y").to_frame().columns]]
+        alone = estimate(design, "y", by).to_frame()
         pd.testing.assert_frame_equal(part.reset_index(drop=True), alone, check_dtype=False)
     assert stacked["g"].dtype == data["g"].dtype                           # categories kept
     assert stacked.loc[stacked[TABLE_COLUMN] == 2, "g"].isna().all()      # not a column of table 2
@@ -207,8 +207,8 @@ def test_stacked_tables_equal_separate_calls(small):
 def test_overlapping_domains_equal_separate_calls(small):
     design = SurveyDesign.from_frame(small, "w", "s", "p")
     masks = {"low x": small["x"].to_numpy() < 10, "a": (small["g"] == "a").to_numpy(), "none": np.zeros(400, bool)}
-    together = estimate_domains(design, "y", masks, suppression=NO_SUPPRESSION).set_index("domain")
+    together = estimate_domains(design, "y", masks, settings=NO_SUPPRESSION).to_frame().set_index("domain")
     for name, mask in masks.items():
-        alone = estimate_domains(design, "y", {name: mask}, suppression=NO_SUPPRESSION).set_index("domain")
+        alone = estimate_domains(design, "y", {name: mask}, settings=NO_SUPPRESSION).to_frame().set_index("domain")
         pd.testing.assert_frame_equal(together.loc[[name]], alone)
     assert np.isnan(together.loc["none", "estimate"]) and together.loc["none", "n"] == 0

@@ -1,4 +1,4 @@
-"""The estimation engine against R `survey` 4.1 on NHANES (../shared/reference/survey)."""
+"""The estimation engine against R `survey` 4.1 on NHANES (tests/reference/survey)."""
 
 from __future__ import annotations
 
@@ -24,15 +24,15 @@ def _domain_label(row: pd.Series, by: list[str]) -> str:
 @pytest.mark.parametrize("by", [[], ["race"], ["RIAGENDR"], ["race", "RIAGENDR"]])
 def test_matches_r_survey(nhanes, by):
     design, expected = nhanes
-    table = estimate(design, "HI_CHOL", by)
+    table = estimate(design, "HI_CHOL", by).to_frame()
     table["domain"] = table.apply(_domain_label, axis=1, by=by)
     merged = table.merge(expected, on="domain", suffixes=("", "_r"))
     variables = expected["domain"].map(lambda d: [] if d == "all" else [p.split("=")[0] for p in d.split("&")])
     assert len(merged) == len(table) == int((variables.map(tuple) == tuple(by)).sum())
     np.testing.assert_allclose(merged["estimate"], merged["estimate_r"], rtol=1e-9)
     np.testing.assert_allclose(merged["se"], merged["se_r"], rtol=1e-9)
-    np.testing.assert_allclose(merged["ci_low"], merged["ci_low_r"], rtol=1e-7)
-    np.testing.assert_allclose(merged["ci_high"], merged["ci_high_r"], rtol=1e-7)
+    np.testing.assert_allclose(merged["ci_lb"], merged["ci_low"], rtol=1e-7)  # R's names: ci_low, ci_high
+    np.testing.assert_allclose(merged["ci_ub"], merged["ci_high"], rtol=1e-7)
     assert (merged["design_df"] == design.df).all()
 
 
@@ -43,7 +43,7 @@ def test_design_df_is_psus_minus_strata(nhanes):
 
 def test_rows_missing_indicator_are_left_out(nhanes):
     design, _ = nhanes
-    table = estimate(design, "HI_CHOL")
+    table = estimate(design, "HI_CHOL").to_frame()
     assert table["n"].iloc[0] == int(design.data["HI_CHOL"].notna().sum()) == 7846
 
 
@@ -51,7 +51,7 @@ def test_stacked_tables_match_r_survey(nhanes):
     """All four reference tables in one stacked call, as Step 1's disaggregation makes it."""
     design, expected = nhanes
     bys = [[], ["race"], ["RIAGENDR"], ["race", "RIAGENDR"]]
-    stacked = estimate_tables(design, "HI_CHOL", bys)
+    stacked = estimate_tables(design, "HI_CHOL", bys).to_frame()
     assert list(np.unique(stacked[TABLE_COLUMN])) == [0, 1, 2, 3]
     for i, by in enumerate(bys):
         table = stacked.loc[stacked[TABLE_COLUMN] == i].reset_index(drop=True)
@@ -60,5 +60,6 @@ def test_stacked_tables_match_r_survey(nhanes):
         assert len(merged) == len(table)
         np.testing.assert_allclose(merged["estimate"], merged["estimate_r"], rtol=1e-9)
         np.testing.assert_allclose(merged["se"], merged["se_r"], rtol=1e-9)
-        np.testing.assert_allclose(merged["ci_low"], merged["ci_low_r"], rtol=1e-7)
+        np.testing.assert_allclose(merged["ci_lb"], merged["ci_low"], rtol=1e-7)
+        np.testing.assert_allclose(merged["ci_ub"], merged["ci_high"], rtol=1e-7)
         assert table["share"].sum() == pytest.approx(1.0)

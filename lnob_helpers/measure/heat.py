@@ -32,6 +32,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from ..errors import InputError
+from ..heat_format import GROUP_KEYS, spreadsheet_rows
 from .heat_attributable import PAF_SCALE, attributable_fraction, attributable_risk
 from .heat_disproportionality import SCALE as THEIL_SCALE
 from .heat_disproportionality import mean_log_deviation, theil_index
@@ -39,7 +40,6 @@ from .heat_groups import SetResults, SubgroupSets, append_note
 from .heat_regression import SII_CONVENTIONS, SiiConvention, concentration_index, slope_and_relative_index
 from .heat_simple import difference, ratio
 from .heat_simulation import percentile_interval, simulate_estimates
-from .heat_template import GROUP_KEYS, spreadsheet_rows
 from .heat_variation import (
     between_group_sd,
     between_group_variance_with_se,
@@ -150,7 +150,7 @@ def summary_measures(
     se_scale: SeScale = "heat",
     seed: int | np.random.Generator = 12345,
     n_sim: int = 1000,
-    conf_level: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """All requested measures for every set of subgroups in a HEAT Plus template table.
 
@@ -164,8 +164,8 @@ def summary_measures(
     if se_scale not in ("heat", "estimate"):
         raise InputError(f"se_scale: '{se_scale}' is not known; expected 'heat' or 'estimate'.")
     keys, per_set, sets, computed = _prepare(_numeric_table(table))
-    z = float(ndtri(0.5 + conf_level / 2))
-    results = _compute(sets, names, sii_convention, se_scale, seed, n_sim, conf_level, z) if len(computed) else {}
+    z = float(ndtri(0.5 + level / 2))
+    results = _compute(sets, names, sii_convention, se_scale, seed, n_sim, level, z) if len(computed) else {}
     context = _SetContext.from_counts(per_set, sets, computed)
     frames = [_measure_frame(keys, name, results.get(name), computed, context, sii_convention, se_scale)
               for name in names]
@@ -202,7 +202,7 @@ def compute_measure(
 ) -> MeasureResult:
     """One measure on one set of subgroups given as plain arrays (ordered when an order is given).
 
-    `options` go to `summary_measures` (sii_convention, se_scale, seed, n_sim, conf_level).
+    `options` go to `summary_measures` (sii_convention, se_scale, seed, n_sim, level).
     """
     k = len(estimate)
     table = pd.DataFrame({
@@ -284,14 +284,14 @@ def _prepare(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, SubgroupSe
     return keys, per_set, sets, computed
 
 
-def _compute(sets, names, sii_convention, se_scale, seed, n_sim, conf_level, z) -> dict[str, SetResults]:
+def _compute(sets, names, sii_convention, se_scale, seed, n_sim, level, z) -> dict[str, SetResults]:
     """Every measure for every set; sets where a measure does not apply are blanked later,
     so the numerical warnings they raise (e.g. 2-subgroup regressions) are silenced here."""
     with np.errstate(all="ignore"):
-        return _compute_all(sets, names, sii_convention, se_scale, seed, n_sim, conf_level, z)
+        return _compute_all(sets, names, sii_convention, se_scale, seed, n_sim, level, z)
 
 
-def _compute_all(sets, names, sii_convention, se_scale, seed, n_sim, conf_level, z) -> dict[str, SetResults]:
+def _compute_all(sets, names, sii_convention, se_scale, seed, n_sim, level, z) -> dict[str, SetResults]:
     results: dict[str, SetResults] = {}
     for name in names:
         if name in _ANALYTIC:
@@ -305,7 +305,7 @@ def _compute_all(sets, names, sii_convention, se_scale, seed, n_sim, conf_level,
         for name in simulated:
             statistic = _SIMULATED[name]
             estimate = statistic(sets, sets.estimate)
-            lower, upper = percentile_interval(sets, statistic, replicates, conf_level)
+            lower, upper = percentile_interval(sets, statistic, replicates, level)
             results[name] = SetResults(estimate, np.full(sets.n_sets, np.nan), lower, upper)
             results[name].add_note(np.isfinite(lower), f"interval from {n_sim} simulated data sets")
     if se_scale == "estimate":

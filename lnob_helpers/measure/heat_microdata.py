@@ -53,13 +53,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ..config import Circumstance, Suppression
+from ..config import Circumstance, EstimationSettings, Suppression
 from ..errors import InputError
 from ..privacy import FLAG_SUPPRESSED, flag_counts
+from ..heat_format import GROUP_KEYS
 from ..rounds import RoundData
 from ..survey import SurveyDesign, t_quantile
 from .heat import MEASURES
-from .heat_template import GROUP_KEYS
 
 Model = Literal["linear", "logistic"]
 Kind = Literal["proportion", "mean"]
@@ -102,20 +102,20 @@ def ordered_inequality(
     kind: Kind = "proportion",
     scale: float = 100.0,
     model: Model = "linear",
-    conf_level: float = 0.95,
-    suppression: Suppression | None = None,
+    settings: EstimationSettings | None = None,
 ) -> OrderedInequality:
     """The four ordered-dimension measures of `y` by `groups` under `design`.
 
     `y` is a column of the design's data or an array aligned with its rows (NaN = outside
     the reference population or missing). `groups` is an ordered circumstance: a column
     name or a categorical whose categories run from the most disadvantaged to the most
-    advantaged. Measures are withheld when a group has fewer than `suppression.min_n`
+    advantaged. Measures are withheld when a group has fewer than `settings.suppression.min_n`
     unweighted cases, as HEAT withholds them when a subgroup estimate is suppressed.
     """
     if model not in MODELS:
         raise InputError(f"model: '{model}' is not known; expected {' or '.join(MODELS)}.")
-    rule = suppression or Suppression()
+    settings = settings or EstimationSettings()
+    rule = settings.suppression
     values = _values(design, y, kind, scale, model)
     codes, labels = _group_codes(design, groups)
     valid = ~np.isnan(values) & (codes >= 0)
@@ -141,7 +141,7 @@ def ordered_inequality(
         for j, name in enumerate(MICRODATA_MEASURES):
             estimates[name] = stats_[j]
             ses[name] = float(np.sqrt(variance[j]))
-    frame = _measure_frame(estimates, ses, scale, conf_level, design.df, int(valid.sum()), k, convention, reason)
+    frame = _measure_frame(estimates, ses, scale, settings.level, design.df, int(valid.sum()), k, convention, reason)
     return OrderedInequality(frame, group_table, model, convention)
 
 
@@ -294,8 +294,8 @@ def _newton(weight: np.ndarray, proportion: np.ndarray, x: np.ndarray) -> np.nda
     raise InputError("logistic model: did not converge; use model 'linear'.")
 
 
-def _measure_frame(estimates, ses, scale, conf_level, df, n, k, convention, reason) -> pd.DataFrame:
-    t = t_quantile(conf_level, df)
+def _measure_frame(estimates, ses, scale, level, df, n, k, convention, reason) -> pd.DataFrame:
+    t = t_quantile(level, df)
     rows = []
     for name in MICRODATA_MEASURES:
         est, se = estimates[name], ses[name]
@@ -351,8 +351,7 @@ def microdata_measures(
         for circ in ranked:
             result = ordered_inequality(
                 file.design, ind_id, circ.id, kind=ind.kind,
-                scale=ind.scale if binary else 1, model=fit, conf_level=a.settings.ci_level,
-                suppression=a.settings.suppression)
+                scale=ind.scale if binary else 1, model=fit, settings=a.estimation)
             keys = dict(zip(GROUP_KEYS, (a.country.name, data.year, data.round.name, ind_id, circ.label)))
             rows.append(result.to_frame().assign(**keys, dimension_id=circ.id))
     columns = [*GROUP_KEYS, "dimension_id", *RESULT_COLUMNS]

@@ -26,14 +26,14 @@ import numpy as np
 import pandas as pd
 
 from ..config import Analysis, load_analysis
+from ..disaggregate import disaggregate
+from ..heat_format import GROUP_KEYS, write_heat_template
 from ..privacy import FLAG_SUPPRESSED, assert_no_small_cells
 from ..rounds import load_round
-from ..who.disaggregate import disaggregate
 from ..yamlstore import atomic_write_bytes
 from .framework import IndicatorFramework, load_framework
 from .heat import summary_measures
 from .heat_microdata import Model, microdata_measures
-from .heat_template import GROUP_KEYS, write_heat_template
 from .mpi_sources import RoundMPI, load_analysis_mpi, round_mpi
 from .targets import TargetSet, load_targets, worst_off_targets
 from .trends import NATIONAL, TrendResult, rounds_from_heat, trends
@@ -128,7 +128,7 @@ def compute_step4(
         data = load_round(a, year)
         table = disaggregate(data, indicators, dimensions, depth=1)
         tables[year] = table
-        measures.append(_aggregated_measures(table))
+        measures.append(_aggregated_measures(table, a.estimation.level))
         measures.append(_microdata_rows(microdata_measures(data, indicators, dimensions, model)))
         if mpi_spec is not None:
             mpi[year] = round_mpi(data, mpi_spec, by=list(dimensions or [c.id for c in a.circumstances]))
@@ -141,10 +141,10 @@ def compute_step4(
     )
 
 
-def _aggregated_measures(table: pd.DataFrame) -> pd.DataFrame:
+def _aggregated_measures(table: pd.DataFrame, level: float) -> pd.DataFrame:
     """The 21 WHO measures of each indicator x circumstance (the national row is no subgroup)."""
     groups = table[table["dimension_id"] != "national"]
-    result = summary_measures(groups)
+    result = summary_measures(groups, level=level)
     keys = groups.drop_duplicates(list(GROUP_KEYS))[[*GROUP_KEYS, "dimension_id", "ordered_dimension"]]
     result = result.merge(keys, on=list(GROUP_KEYS), how="left")
     return pd.DataFrame({

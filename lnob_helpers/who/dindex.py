@@ -33,8 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lnob_helpers.errors import InputError
-from lnob_helpers.who.tree import DIRECTIONS, CellTable, Direction, FurthestBehindTree, aggregate_cells
+from ..config import Suppression
+from ..errors import InputError
+from ..privacy import FLAG_SUPPRESSED, flag_counts
+from .tree import DIRECTIONS, CellTable, Direction, FurthestBehindTree, aggregate_cells
 
 MAX_SHAPLEY_CIRCUMSTANCES = 12
 
@@ -55,13 +57,11 @@ class DIndex:
     direction: Direction
     groups: pd.DataFrame
 
-    def to_frame(self, min_n: int = 25, caution_n: int = 50) -> pd.DataFrame:
-        """The groups, with rates from fewer than `min_n` cases blanked and 25-49 flagged."""
+    def to_frame(self, suppression: Suppression | None = None) -> pd.DataFrame:
+        """The groups, flagged by the analysis's small-cell rule; withheld groups show no rate."""
         table = self.groups.copy()
-        small = (table["n"] < min_n).fillna(False).to_numpy(dtype=bool)
-        caution = (table["n"] < caution_n).fillna(False).to_numpy(dtype=bool)
-        table.loc[small, ["rate", "contribution"]] = np.nan
-        table["flag"] = np.where(small, "suppressed", np.where(caution, "caution", ""))
+        table["flag"] = flag_counts(table["n"].to_numpy(dtype=float, na_value=np.nan), suppression or Suppression())
+        table.loc[table["flag"] == FLAG_SUPPRESSED, ["rate", "contribution"]] = np.nan
         return table
 
     def summary(self) -> dict[str, Any]:

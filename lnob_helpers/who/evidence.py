@@ -23,10 +23,10 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..config import FACTOR_LABELS, FACTORS, Analysis, Factor, Strict
+from ..disaggregate import group_id as make_group_id
 from ..errors import InputError, describe_validation_error
-from ..measure.heat_template import read_heat_template
+from ..heat_format import read_heat_template
 from ..yamlstore import load_model, save_model
-from .disaggregate import group_id as make_group_id
 from .left_behind import LeftBehind, group_label, parse_group_id
 
 EVIDENCE_FILE = "evidence.yaml"

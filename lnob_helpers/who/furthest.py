@@ -27,7 +27,7 @@ from .tree import CellTable, FurthestBehindTree, TreeNode, TreeRules, aggregate_
 
 WEIGHT_COLUMN = "__weight__"
 FURTHEST_COLUMNS = [
-    "indicator", "indicator_name", "direction", "role", "label", "path", "rate", "ci_low", "ci_high",
+    "indicator", "indicator_name", "direction", "role", "label", "path", "rate", "ci_lb", "ci_ub",
     "ci", "n", "share", "gap", "flag",
 ]
 
@@ -54,7 +54,7 @@ class IndicatorTree:
     """One indicator's tree, its groups with engine estimates, D-index, HOI and Shapley shares.
 
     `nodes`: one row per group of the tree (node, depth, leaf, label, path, n, share, rate from
-    the tree, and estimate/ci_low/ci_high/flag from the engine; suppressed groups carry no rate).
+    the tree, and estimate/ci_lb/ci_ub/flag from the engine; suppressed groups carry no rate).
     `cells`: the weighted cell sums the tree was grown on (aggregates, kept for `shapley`).
     """
 
@@ -116,13 +116,12 @@ def grow_indicator_tree(data: RoundData, indicator: str, rules: TreeRules | None
         names={c: a.circumstance(c).label for c in circ_ids}, source=fd.design.source,
     )
     tree = tree_from_cells(cells, outcome=indicator, rules=rules, direction=ind.direction)
-    s = a.settings
     masks = {nd.node_id: tree.node_mask(nd.node_id, fd.frame) for nd in tree.nodes}
-    engine = estimate_domains(fd.design, indicator, masks, ci_level=s.ci_level, suppression=s.suppression)
+    engine = estimate_domains(fd.design, indicator, masks, settings=a.estimation).to_frame()
     nodes = tree.to_frame().assign(
         estimate=engine["estimate"].to_numpy(),
-        ci_low=engine["ci_low"].to_numpy(),
-        ci_high=engine["ci_high"].to_numpy(),
+        ci_lb=engine["ci_lb"].to_numpy(),
+        ci_ub=engine["ci_ub"].to_numpy(),
         flag=engine["flag"].to_numpy(),
     )
     hidden = nodes["flag"].to_numpy() == "suppressed"
@@ -154,9 +153,9 @@ def furthest_table(trees: dict[str, IndicatorTree]) -> pd.DataFrame:
                 "label": node.label,
                 "path": node.path,
                 "rate": est["estimate"] * 100 if shown else np.nan,
-                "ci_low": est["ci_low"] * 100 if shown else np.nan,
-                "ci_high": est["ci_high"] * 100 if shown else np.nan,
-                "ci": f"{est['ci_low'] * 100:.1f}-{est['ci_high'] * 100:.1f}" if shown else "suppressed",
+                "ci_lb": est["ci_lb"] * 100 if shown else np.nan,
+                "ci_ub": est["ci_ub"] * 100 if shown else np.nan,
+                "ci": f"{est['ci_lb'] * 100:.1f}-{est['ci_ub'] * 100:.1f}" if shown else "suppressed",
                 "n": node.n,
                 "share": node.share,
                 "gap": it.gap if shown else np.nan,

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import FACTORS, Analysis
+from ..disaggregate import GROUP_JOIN
 from ..privacy import FLAG_SUPPRESSED
-from .disaggregate import GROUP_JOIN
 
 GROUP_COLUMNS = [
     "group_id", "label", "n_indicators", "indicators", "factors", "n_factors", "max_gap",

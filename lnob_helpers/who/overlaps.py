@@ -24,14 +24,14 @@ import numpy as np
 import pandas as pd
 
 from ..config import Analysis
+from ..disaggregate import group_id
 from ..rounds import FileData, RoundData
 from ..survey import estimate_domains
-from .disaggregate import group_id
 from .left_behind import LeftBehind, canonical_factors, group_label, group_masks, parse_group_id
 
 THRESHOLDS = (2, 3)
 OVERLAP_COLUMNS = [
-    "file", "group_id", "label", "measure", "indicators", "estimate", "se", "ci_low", "ci_high",
+    "file", "group_id", "label", "measure", "indicators", "estimate", "se", "ci_lb", "ci_ub",
     "n", "share", "flag",
 ]
 CENTRE_COLUMNS = ["group_id", "label", "factors", "n_factors", "components", "n_indicators", "mean_gap"]
@@ -90,13 +90,12 @@ def _file_overlaps(a: Analysis, key: str, fd: FileData, binary: dict[str, bool],
     masks = {"national": np.ones(len(fd.frame), dtype=bool), **masks}
     labels = {g: "National" if g == "national" else group_label(" & ".join(parse_group_id(g).values()))
               for g in masks}
-    s = a.settings
     out = []
     for k in THRESHOLDS:
         if len(binary) < k:
             continue
         y = np.where(applicable >= k, (deprived >= k).astype(float), np.nan)
-        table = estimate_domains(fd.design, y, masks, ci_level=s.ci_level, suppression=s.suppression)
+        table = estimate_domains(fd.design, y, masks, settings=a.estimation).to_frame()
         table.insert(0, "measure", f"deprived on {k}+")
         out.append(table)
     table = pd.concat(out, ignore_index=True).rename(columns={"domain": "group_id"})

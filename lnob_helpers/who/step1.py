@@ -26,10 +26,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Analysis
+from ..disaggregate import disaggregate, disaggregate_groups, save_disaggregation
 from ..privacy import assert_no_small_cells
 from ..rounds import RoundData, load_round
 from ..yamlstore import atomic_write_bytes
-from .disaggregate import disaggregate, disaggregate_groups, save_disaggregation
 from .evidence import (EvidenceLog, EvidenceMatrix, evidence_matrix, load_evidence, partner_files,
                        read_partner_aggregates)
 from .furthest import IndicatorTree, furthest_behind_trees, furthest_table, groups_containing_leaves, tree_rules
@@ -116,7 +116,7 @@ class Step1Result:
         out = Path(folder) if folder is not None else a.outputs / "step1"
         written = save_disaggregation(self.table, a, self.year)
         for name, table in self.to_frames().items():
-            assert_no_small_cells(table, rule, value_columns=("estimate", "rate", "ci_low", "ci_high", "se"))
+            assert_no_small_cells(table, rule, value_columns=("estimate", "rate", "ci_lb", "ci_ub", "se"))
             written.append(atomic_write_bytes(out / name, table.to_csv(index=False).encode("utf-8")))
         summary = json.dumps(self.summary(), indent=2, default=_json_default, allow_nan=False)
         written.append(atomic_write_bytes(out / "step1_summary.json", summary.encode("utf-8")))

@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lnob_helpers.config import Suppression
+from lnob_helpers.config import EstimationSettings, Suppression
 from lnob_helpers.errors import InputError
 from lnob_helpers.measure.heat import summary_measures
 from lnob_helpers.measure.heat_microdata import MICRODATA_MEASURES, ordered_inequality
 from lnob_helpers.survey import SurveyDesign
 
-NO_SUPPRESSION = Suppression(min_n=1, caution_n=1)
+NO_SUPPRESSION = EstimationSettings(suppression=Suppression(min_n=1, caution_n=1))
 LEVELS = ["Poorest", "Second", "Middle", "Fourth", "Richest"]
 
 
@@ -49,7 +49,7 @@ def test_hand_checked_three_groups():
     # sum d_k Y_k = -3/8 * 1 - 1/8 * 2 + 1/4 * 4 = 3/8; sum N_k d_k^2 = 9/16.
     frame = pd.DataFrame({"g": ordered([0, 0, 1, 2], ["P", "M", "R"]), "y": [0, 1, 1, 1.0],
                           "w": [1, 1, 2, 4.0]})
-    result = ordered_inequality(SurveyDesign.from_frame(frame, "w"), "y", "g", suppression=NO_SUPPRESSION)
+    result = ordered_inequality(SurveyDesign.from_frame(frame, "w"), "y", "g", settings=NO_SUPPRESSION)
     v = values(result)
     assert v["ACI"] == pytest.approx(100 * 2 * (3 / 8) / 8)   # 9.375
     assert v["RCI"] == pytest.approx(2 * (3 / 8) / 7)         # 3/28
@@ -66,8 +66,8 @@ def test_one_row_per_group_with_equal_weights_matches_the_aggregated_measures():
     heat = summary_measures(heat_table(means * 100, np.full(5, 200.0)), ["ACI", "RCI", "SII", "RII"])
     heat = heat.set_index("measure")["estimate"]
     logistic = values(ordered_inequality(design, "y", "g", kind="mean", model="logistic",
-                                         suppression=NO_SUPPRESSION))
-    linear = values(ordered_inequality(design, "y", "g", kind="mean", suppression=NO_SUPPRESSION))
+                                         settings=NO_SUPPRESSION))
+    linear = values(ordered_inequality(design, "y", "g", kind="mean", settings=NO_SUPPRESSION))
     # Concentration indices are the same statistic; HEAT's logistic SII/RII is the logistic model.
     for name in MICRODATA_MEASURES:
         assert logistic[name] == pytest.approx(heat[name], rel=1e-9)
@@ -80,7 +80,7 @@ def test_one_row_per_group_with_equal_weights_matches_the_aggregated_measures():
 def test_concentration_indices_equal_the_aggregated_ones_for_any_weights():
     frame = random_survey()
     design = SurveyDesign.from_frame(frame, "w", strata="stratum", psu="psu")
-    result = ordered_inequality(design, "y", "g", suppression=NO_SUPPRESSION)
+    result = ordered_inequality(design, "y", "g", settings=NO_SUPPRESSION)
     groups = result.groups
     heat = summary_measures(heat_table(groups["estimate"], groups["population"]), ["ACI", "RCI"])
     v = values(result)
@@ -90,7 +90,7 @@ def test_concentration_indices_equal_the_aggregated_ones_for_any_weights():
 
 def test_linear_sii_is_the_weighted_least_squares_slope_on_person_ranks():
     frame = random_survey(seed=2)
-    result = ordered_inequality(SurveyDesign.from_frame(frame, "w"), "y", "g", suppression=NO_SUPPRESSION)
+    result = ordered_inequality(SurveyDesign.from_frame(frame, "w"), "y", "g", settings=NO_SUPPRESSION)
     rank = result.groups["rank"].to_numpy()[frame["g"].cat.codes]
     slope, intercept = np.polyfit(rank, frame["y"], 1, w=np.sqrt(frame["w"]))
     v = values(result)
@@ -107,11 +107,11 @@ def test_linearised_se_equals_the_variance_of_numerical_influence_values(model):
     which also moves the ranks, so the rank part of the linearisation is checked too."""
     frame = random_survey(seed=1, n=120)
     design = SurveyDesign.from_frame(frame, "w")
-    analytic = ordered_inequality(design, "y", "g", model=model, suppression=NO_SUPPRESSION).to_frame()
+    analytic = ordered_inequality(design, "y", "g", model=model, settings=NO_SUPPRESSION).to_frame()
 
     def measures(weights):
         d = SurveyDesign.from_frame(frame.assign(w=weights), "w")
-        v = values(ordered_inequality(d, "y", "g", model=model, suppression=NO_SUPPRESSION))
+        v = values(ordered_inequality(d, "y", "g", model=model, settings=NO_SUPPRESSION))
         return v.where(v.index != "RII", np.log(v)).to_numpy()
 
     w = frame["w"].to_numpy()
@@ -145,7 +145,7 @@ def test_se_grows_with_clustering():
 def test_small_groups_withhold_the_measures_and_say_why():
     frame = random_survey(seed=6, n=200)
     result = ordered_inequality(SurveyDesign.from_frame(frame, "w"), "y", "g",
-                                suppression=Suppression(min_n=45, caution_n=60))
+                                settings=EstimationSettings(suppression=Suppression(min_n=45, caution_n=60)))
     table = result.to_frame()
     assert table["estimate"].isna().all()
     assert table["note"].str.contains("fewer than 45").all()

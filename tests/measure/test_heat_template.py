@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lnob_helpers.errors import InputError
-from lnob_helpers.measure.heat_template import (
+from lnob_helpers.heat_format import (
     TEMPLATE_COLUMNS,
     check_heat_table,
     read_heat_template,

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from lnob_helpers.measure.heat import MEASURES
-from lnob_helpers.measure.heat_template import read_heat_template
+from lnob_helpers.heat_format import read_heat_template
 from lnob_helpers.measure.step4 import compute_step4, heat_export_table
 from lnob_helpers.measure.targets import load_targets
 from lnob_helpers.notebook import step_context

@@ -45,7 +45,7 @@ def test_tree_finds_the_planted_group(result):
         wealth = set(leaf.conditions.get("wealth", ())) or {"Poorest", "Second"}
         assert wealth == {"Poorest", "Second"} or set(leaf.conditions.get("bottom40", ())) == {"Bottom 40%"}, ind
         node = result.trees[ind].nodes.set_index("node").loc[leaf.node_id]
-        assert node["ci_low"] < node["estimate"] < node["ci_high"] and node["flag"] != "suppressed"
+        assert node["ci_lb"] < node["estimate"] < node["ci_ub"] and node["flag"] != "suppressed"
 
 
 def test_shapley_waits_until_asked_and_adds_up(folder):
@@ -93,7 +93,7 @@ def test_no_export_shows_a_small_cell(written, result):
         if "n" not in table.columns:
             continue
         small = table["n"] < rule.min_n
-        for column in ("estimate", "rate", "se", "ci_lb", "ci_ub", "ci_low", "ci_high"):
+        for column in ("estimate", "rate", "se", "ci_lb", "ci_ub"):
             if column in table.columns:
                 assert table.loc[small, column].isna().all(), (path.name, column)
         if "ci" in table.columns:

@@ -1,4 +1,6 @@
-"""Step 1 disaggregation: every indicator by every circumstance and two-way intersection.
+"""Disaggregation: every indicator by every circumstance and two-way intersection.
+
+Step 1 builds its tables with it and Step 4 its table per round, so it sits in the core layer.
 
 The result is one tidy table in the columns of WHO's HEAT Plus upload template, plus
 `n`, `flag` and stable group ids, so the same file feeds the workbook's later steps,
@@ -15,18 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import Analysis
-from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED, assert_no_small_cells
-from ..rounds import RoundData, load_round
-from ..survey import TABLE_COLUMN, estimate, estimate_domains, estimate_tables
-from ..yamlstore import atomic_write_bytes
+from .config import Analysis
+from .heat_format import TEMPLATE_COLUMNS
+from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED, assert_no_small_cells
+from .rounds import RoundData, load_round
+from .survey import TABLE_COLUMN, estimate, estimate_domains, estimate_tables
+from .yamlstore import atomic_write_bytes
 
-HEAT_COLUMNS = [
-    "setting", "date", "source", "indicator_abbr", "indicator_name", "dimension", "subgroup",
-    "estimate", "se", "ci_lb", "ci_ub", "population", "note", "setting_average", "iso3",
-    "favourable_indicator", "indicator_scale", "ordered_dimension", "subgroup_order",
-    "reference_subgroup",
-]
 EXTRA_COLUMNS = ["n", "flag", "share", "dimension_id", "group_id", "factors"]
 NOTES = {
     FLAG_SUPPRESSED: "Suppressed: fewer than {min_n} unweighted cases.",
@@ -48,7 +45,6 @@ def disaggregate(
 ) -> pd.DataFrame:
     """Estimates for each indicator, nationally and by every combination of up to `depth` circumstances."""
     a = data.analysis
-    settings = a.settings
     ind_ids = list(indicators or [i.id for i in a.indicators])
     circ_ids = list(circumstances or [c.id for c in a.circumstances])
     combos = [c for k in range(1, depth + 1) for c in itertools.combinations(circ_ids, k)]
@@ -57,11 +53,10 @@ def disaggregate(
     for ind_id in ind_ids:
         ind = a.indicator(ind_id)
         fd = data.for_indicator(ind_id)
-        stacked = estimate_tables(fd.design, ind_id, tables, kind=ind.kind, ci_level=settings.ci_level,
-                                  suppression=settings.suppression)
+        stacked = estimate_tables(fd.design, ind_id, tables, kind=ind.kind, settings=a.estimation).to_frame()
         parts.append(_heat_rows(stacked, tables, data, ind, float(stacked["estimate"].iloc[0])))
     out = pd.concat(parts, ignore_index=True)
-    assert_no_small_cells(out, settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
+    assert_no_small_cells(out, a.settings.suppression)
     return out
 
 
@@ -78,7 +73,6 @@ def disaggregate_groups(
     simply estimated again.
     """
     a = data.analysis
-    settings = a.settings
     order = [c.id for c in a.circumstances]
     ordered_groups = sorted({tuple(sorted(g.items(), key=lambda kv: order.index(kv[0]))) for g in groups if g})
     combos = [tuple(c for c, _ in pairs) for pairs in ordered_groups]
@@ -86,17 +80,17 @@ def disaggregate_groups(
     for ind_id in list(indicators or [i.id for i in a.indicators]) if ordered_groups else []:
         ind, fd, national = _national(data, ind_id)
         masks = {i: _group_mask(fd.frame, pairs) for i, pairs in enumerate(ordered_groups)}
-        stacked = estimate_domains(fd.design, ind_id, masks, kind=ind.kind, ci_level=settings.ci_level,
-                                   suppression=settings.suppression).rename(columns={"domain": TABLE_COLUMN})
+        stacked = (estimate_domains(fd.design, ind_id, masks, kind=ind.kind, settings=a.estimation)
+                   .to_frame().rename(columns={"domain": TABLE_COLUMN}))
         for c in dict.fromkeys(c for combo in combos for c in combo):
             dtype = fd.frame[c].dtype
             stacked[c] = pd.Categorical([dict(pairs).get(c) for pairs in ordered_groups],
                                         categories=dtype.categories, ordered=dtype.ordered)
         parts.append(_heat_rows(stacked, combos, data, ind, float(national["estimate"].iloc[0])))
     if not parts:
-        return pd.DataFrame(columns=HEAT_COLUMNS + EXTRA_COLUMNS)
+        return pd.DataFrame(columns=[*TEMPLATE_COLUMNS, *EXTRA_COLUMNS])
     out = pd.concat(parts, ignore_index=True)
-    assert_no_small_cells(out, settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
+    assert_no_small_cells(out, a.settings.suppression)
     return out
 
 
@@ -104,8 +98,7 @@ def _national(data: RoundData, ind_id: str):
     """The indicator, its file's data and design, and its national estimate (one-row table)."""
     ind = data.analysis.indicator(ind_id)
     fd = data.for_indicator(ind_id)
-    s = data.analysis.settings
-    return ind, fd, estimate(fd.design, ind_id, kind=ind.kind, ci_level=s.ci_level, suppression=s.suppression)
+    return ind, fd, estimate(fd.design, ind_id, kind=ind.kind, settings=data.analysis.estimation).to_frame()
 
 
 def _group_mask(frame: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -147,7 +140,7 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         dimension[rows] = " × ".join(c.label for c in circs)
         dimension_id[rows] = GROUP_JOIN.join(combo)
         factors[rows] = ";".join(dict.fromkeys(c.factor for c in circs))
-    both = {c: stacked[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "population", "n", "share",
+    both = {c: stacked[c].to_numpy() for c in ("estimate", "se", "ci_lb", "ci_ub", "population", "n", "share",
                                                 "flag")}
     flags = both["flag"]
     notes = {f: text.format(min_n=rule.min_n, caution_n=rule.caution_n) for f, text in NOTES.items()}
@@ -161,8 +154,8 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         "subgroup": subgroup,
         "estimate": both["estimate"] * scale,
         "se": both["se"] * scale,
-        "ci_lb": both["ci_low"] * scale,
-        "ci_ub": both["ci_high"] * scale,
+        "ci_lb": both["ci_lb"] * scale,
+        "ci_ub": both["ci_ub"] * scale,
         "population": both["population"],
         "note": pd.Series(flags).map(notes).fillna("").to_numpy(),
         "setting_average": national * scale,
@@ -190,7 +183,7 @@ def write_disaggregation(analysis: Analysis, year: int | None = None, two_way: b
 
 def save_disaggregation(table: pd.DataFrame, analysis: Analysis, year: int) -> list[Path]:
     """Write a disaggregation table as `outputs/step1/disaggregation_<year>.csv` and `.xlsx`."""
-    assert_no_small_cells(table, analysis.settings.suppression, value_columns=("estimate", "se", "ci_lb", "ci_ub"))
+    assert_no_small_cells(table, analysis.settings.suppression)
     out_dir = analysis.outputs / "step1"
     stem = f"disaggregation_{year}"
     csv_path = atomic_write_bytes(out_dir / f"{stem}.csv", table.to_csv(index=False).encode("utf-8"))

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..yamlstore import atomic_write_bytes
+from .errors import InputError
+from .yamlstore import atomic_write_bytes
 
 TEMPLATE_COLUMNS = (
     "setting", "date", "source", "indicator_abbr", "indicator_name", "dimension", "subgroup",
