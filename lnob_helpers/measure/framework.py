@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..config import Strict
+from ..entries import duplicate_ids, raise_problems
 from ..errors import InputError, describe_validation_error
 from ..yamlstore import load_model, save_model
 
@@ -71,10 +72,7 @@ class IndicatorFramework(Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "IndicatorFramework":
-        ids = [i.id for i in self.indicators]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"indicator ids must be unique; repeated: {', '.join(repeated)}")
+        raise_problems(duplicate_ids(self.indicators, "indicators"))
         return self
 
     def to_frame(self) -> pd.DataFrame:

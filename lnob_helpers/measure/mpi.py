@@ -41,10 +41,11 @@ import pandas as pd
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from ..config import Strict, Suppression
+from ..entries import duplicate_ids, raise_problems
 from ..errors import InputError, describe_validation_error
-from ..yamlstore import load_model
 from ..privacy import suppress
 from ..survey import check_weights
+from ..yamlstore import load_model
 from .income import OVERALL, group_codes, require_columns
 
 CUTOFF_TOL = 1e-9
@@ -115,10 +116,7 @@ class MPIConfig(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "MPIConfig":
-        names = [i.name for i in self.indicators]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"indicator names must be unique; repeated: {', '.join(repeated)}")
+        raise_problems(duplicate_ids(self.indicators, "indicators", key="name"))
         total = sum(i.weight for i in self.indicators)
         if abs(total - 1) > CUTOFF_TOL:
             raise ValueError(f"indicator weights must add up to 1; they add up to {total:.6g}")

@@ -27,6 +27,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from ..config import Strict
+from ..entries import duplicate_ids, raise_problems
 from ..errors import InputError
 from ..yamlstore import load_model, save_model
 from .trends import NATIONAL, Direction, TrendResult
@@ -105,10 +106,7 @@ class TargetSet(Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "TargetSet":
-        ids = [t.id for t in self.targets]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"target ids must be unique; repeated: {', '.join(repeated)}")
+        raise_problems(duplicate_ids(self.targets, "targets"))
         return self
 
     def to_frame(self) -> pd.DataFrame:

@@ -56,7 +56,7 @@ def test_entry_level_rules():
     late = {**ENTRIES[1], "target": {"value": 15, "year": 2020}}
     with pytest.raises(InputError, match=r"`indicators\[1\]` target year 2020 must come after baseline year 2022"):
         framework_from_records([late])
-    with pytest.raises(InputError, match="indicator ids must be unique; repeated: S1"):
+    with pytest.raises(InputError, match="indicators: id `S1` is used by entries"):
         framework_from_records([ENTRIES[0], ENTRIES[0]])
 
 

@@ -37,7 +37,7 @@ def test_validation_names_entry_and_field(tmp_path):
 def test_each_rule_gives_a_sentence(tmp_path):
     no_group = {k: v for k, v in GOOD.items() if k != "group_id"}
     cases = [
-        ([GOOD, GOOD], "E01 used more than once"),
+        ([GOOD, GOOD], "entries: id `E01` is used by entries 1, 2"),
         ([no_group], "needs `group_id`"),
         ([dict(GOOD, date="14 Feb 2024")], "`entries[1].date`"),
         ([dict(GOOD, source_type="newspaper")], "`entries[1].source_type`"),
