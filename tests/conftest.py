@@ -1,4 +1,4 @@
-"""Shared fixtures: where the reference data and the sample country live."""
+"""Shared fixtures: the pinned reference data, the sample country and the Aruvia step fixtures."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 SAMPLE = ROOT / "data" / "samples" / "aruvia"
-REFERENCE = Path(os.environ.get("LNOB_REFERENCE", ROOT.parent / "shared" / "reference"))
+# The pinned copy makes a plain clone check the reference values; $LNOB_REFERENCE runs the same
+# tests against another folder of the same layout.
+REFERENCE = Path(os.environ.get("LNOB_REFERENCE", TESTS / "reference"))
+
+# The fixtures of Steps 2, 3 and 5, registered for every test folder by being imported here
+# (pyproject's `pythonpath = ["tests"]` makes tests/fixtures_steps.py importable).
+from fixtures_steps import left_behind_csv, step2_dict  # noqa: F401
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,9 +26,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """The shared reference folder (R survey, rpart, healthequal, laeken, MPI)."""
-    if not REFERENCE.is_dir():
-        pytest.skip(f"shared reference data not found at {REFERENCE} (set LNOB_REFERENCE)")
+    """The reference folder (R survey, rpart, healthequal, laeken, MPI); never skipped."""
+    assert REFERENCE.is_dir(), f"reference data not found at {REFERENCE}"
     return REFERENCE
 
 

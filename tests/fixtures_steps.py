@@ -1,15 +1,12 @@
 """Step 1 and Step 2 fixtures for the fictional country Aruvia (XAV), shared by the tests of
-Steps 2, 3 and 5 and the app tests. Their conftest.py files load this module by path with
-`runpy` and take the names in `__all__`; that works under `--import-mode=importlib`, where
-tests/ is neither a package nor on sys.path.
+Steps 2, 3 and 5 and the app tests. tests/conftest.py puts tests/ on sys.path and imports the
+fixtures, so every folder has them; other tests import `LEFT_BEHIND` from here.
 """
 
 import copy
 
 import pandas as pd
 import pytest
-
-__all__ = ["LEFT_BEHIND", "STEP2", "left_behind_csv", "step2_dict"]
 
 LEFT_BEHIND = pd.DataFrame({
     "group_id": ["bottom40=Bottom 40% & area=Rural & ethnicity=Tamar", "displacement=Displaced",
