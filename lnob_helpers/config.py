@@ -288,7 +288,7 @@ class Suppression(Strict):
 
 
 class TreeSettings(Strict):
-    """Stopping rules of the furthest-behind trees (rpart's names in brackets).
+    """Stopping rules of the furthest-behind trees (rpart's names in the descriptions).
 
     The one home of the rules: their defaults and bounds are declared here and nowhere else,
     and analysis.yaml, the tree (`lnob_helpers.who.tree`, which calls this `TreeRules`), the
@@ -299,14 +299,14 @@ class TreeSettings(Strict):
 
     model_config = ConfigDict(frozen=True)
 
-    min_leaf: int = Field(default=50, ge=1, le=1000, description="Fewest unweighted cases in each group (minbucket).")
+    min_leaf: int = Field(default=50, ge=1, le=1000, description="Fewest unweighted cases in a group (minbucket).")
     min_split: int | None = Field(
-        default=None, ge=2, le=3000, description="Fewest cases in a group to try splitting it (minsplit); 3 x min_leaf."
+        default=None, ge=2, le=3000, description="Fewest cases in a group to try a split (minsplit); 3 x min_leaf."
     )
     min_gain: float = Field(
-        default=0.01, ge=0, le=1, description="Least drop in weighted sum of squares per split, share of the root's (cp)."
+        default=0.01, ge=0, le=1, description="Least drop in weighted sum of squares per split, share of root's (cp)."
     )
-    max_depth: int = Field(default=3, ge=1, le=10, description="Most splits between everyone and a group (maxdepth).")
+    max_depth: int = Field(default=3, ge=1, le=10, description="Most splits from everyone to a group (maxdepth).")
 
     @field_validator("min_leaf", "min_split", "min_gain", "max_depth", mode="wrap")
     @classmethod
@@ -318,7 +318,7 @@ class TreeSettings(Strict):
 
     @classmethod
     def bounds(cls, name: str) -> tuple[int | float, int | float]:
-        """Lowest and highest allowed value of rule `name`, both allowed."""
+        """Lowest and highest allowed value of rule `name`, both included."""
         meta = cls.model_fields[name].metadata
         return next(m.ge for m in meta if hasattr(m, "ge")), next(m.le for m in meta if hasattr(m, "le"))
 

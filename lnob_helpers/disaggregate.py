@@ -9,7 +9,6 @@ HEAT Plus, and partners in a data collaborative. It holds aggregates only.
 
 from __future__ import annotations
 
-import io
 import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,23 +17,25 @@ import numpy as np
 import pandas as pd
 
 from .config import Analysis
+from .exports import write_table
+from .groups import GROUP_SEPARATOR
 from .heat_format import TEMPLATE_COLUMNS
-from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED, assert_no_small_cells
+from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED, assert_no_small_cells, complementary_suppression
 from .rounds import RoundData, load_round
 from .survey import TABLE_COLUMN, estimate, estimate_domains, estimate_tables
-from .yamlstore import atomic_write_bytes
 
 EXTRA_COLUMNS = ["n", "flag", "share", "dimension_id", "group_id", "factors"]
 NOTES = {
     FLAG_SUPPRESSED: "Suppressed: fewer than {min_n} unweighted cases.",
     FLAG_CAUTION: "Interpret with caution: fewer than {caution_n} unweighted cases.",
 }
-GROUP_JOIN = " & "
+COMPLEMENTARY_NOTE = "Withheld so that a suppressed group beside it cannot be worked out from the total."
+WITHHELD_VALUES = ("estimate", "se", "ci_lb", "ci_ub")
 
 
 def group_id(circumstances: Sequence[str], categories: Sequence[str]) -> str:
     """Stable id of a group, e.g. 'area=Rural & ethnicity=Tamar' (used by later steps)."""
-    return GROUP_JOIN.join(f"{c}={v}" for c, v in zip(circumstances, categories))
+    return GROUP_SEPARATOR.join(f"{c}={v}" for c, v in zip(circumstances, categories))
 
 
 def disaggregate(
@@ -55,9 +56,53 @@ def disaggregate(
         fd = data.for_indicator(ind_id)
         stacked = estimate_tables(fd.design, ind_id, tables, kind=ind.kind, settings=a.estimation).to_frame()
         parts.append(_heat_rows(stacked, tables, data, ind, float(stacked["estimate"].iloc[0])))
-    out = pd.concat(parts, ignore_index=True)
+    out = protect_cells(pd.concat(parts, ignore_index=True))
     assert_no_small_cells(out, a.settings.suppression)
     return out
+
+
+def protect_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """Complementary suppression over a disaggregation table (see `privacy.complementary_suppression`).
+
+    The lines are read from the group ids: the groups of one dimension that share all but
+    one condition add up to the group of those shared conditions (to the national value for
+    a one-way table). Newly withheld groups get flag `suppressed` and a note saying why.
+    """
+    withheld = table["flag"].to_numpy() == FLAG_SUPPRESSED
+    if not withheld.any():
+        return table
+    hidden = complementary_suppression(withheld, table["n"].to_numpy(dtype=float), _protection_lines(table))
+    extra = hidden & ~withheld
+    if not extra.any():
+        return table
+    out = table.copy()
+    out.loc[extra, list(WITHHELD_VALUES)] = np.nan
+    out.loc[extra, "flag"] = FLAG_SUPPRESSED
+    out.loc[extra, "note"] = COMPLEMENTARY_NOTE
+    return out
+
+
+def _protection_lines(table: pd.DataFrame) -> list[tuple[np.ndarray, int]]:
+    indicators = table["indicator_abbr"].to_numpy()
+    group_ids = table["group_id"].to_numpy()
+    row_of = {(i, g): r for r, (i, g) in enumerate(zip(indicators, group_ids))}
+    members: dict[tuple[str, str, str], list[int]] = {}
+    for r, (ind, gid, dim) in enumerate(zip(indicators, group_ids, table["dimension_id"].to_numpy())):
+        if gid == "national":
+            continue
+        conditions = _conditions(gid, dim.split(GROUP_SEPARATOR))
+        for j in range(len(conditions)):
+            parent = GROUP_SEPARATOR.join(conditions[:j] + conditions[j + 1:]) or "national"
+            members.setdefault((ind, dim, parent), []).append(r)
+    return [(np.asarray(rows), row_of.get((ind, parent), -1)) for (ind, _, parent), rows in members.items()]
+
+
+def _conditions(gid: str, circumstances: list[str]) -> list[str]:
+    """`circumstance=category` parts of a group id, split at the known circumstance ids
+    (category labels may themselves contain the separator)."""
+    starts = [0] + [gid.index(f"{GROUP_SEPARATOR}{c}=") for c in circumstances[1:]]
+    ends = [*starts[1:], len(gid)]
+    return [gid[s + (len(GROUP_SEPARATOR) if k else 0):e] for k, (s, e) in enumerate(zip(starts, ends))]
 
 
 def disaggregate_groups(
@@ -131,14 +176,14 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         rows = slice(start, start + k)
         circs = [a.circumstance(c) for c in combo]
         names = [labels[c][0][labels[c][1][rows]] for c in combo]
-        subgroup[rows] = [GROUP_JOIN.join(parts) for parts in zip(*names)]
+        subgroup[rows] = [GROUP_SEPARATOR.join(parts) for parts in zip(*names)]
         gid[rows] = [group_id(combo, parts) for parts in zip(*names)]
         is_ordered = len(circs) == 1 and circs[0].ordered
         if is_ordered:
             order[rows] = labels[combo[0]][1][rows] + 1
         ordered[rows] = int(is_ordered)
         dimension[rows] = " × ".join(c.label for c in circs)
-        dimension_id[rows] = GROUP_JOIN.join(combo)
+        dimension_id[rows] = GROUP_SEPARATOR.join(combo)
         factors[rows] = ";".join(dict.fromkeys(c.factor for c in circs))
     both = {c: stacked[c].to_numpy() for c in ("estimate", "se", "ci_lb", "ci_ub", "population", "n", "share",
                                                 "flag")}
@@ -183,11 +228,7 @@ def write_disaggregation(analysis: Analysis, year: int | None = None, two_way: b
 
 def save_disaggregation(table: pd.DataFrame, analysis: Analysis, year: int) -> list[Path]:
     """Write a disaggregation table as `outputs/step1/disaggregation_<year>.csv` and `.xlsx`."""
-    assert_no_small_cells(table, analysis.settings.suppression)
-    out_dir = analysis.outputs / "step1"
-    stem = f"disaggregation_{year}"
-    csv_path = atomic_write_bytes(out_dir / f"{stem}.csv", table.to_csv(index=False).encode("utf-8"))
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name="HEAT Plus data")
-    xlsx_path = atomic_write_bytes(out_dir / f"{stem}.xlsx", buf.getvalue())
-    return [csv_path, xlsx_path]
+    stem = analysis.outputs / "step1" / f"disaggregation_{year}"
+    rule = analysis.settings.suppression
+    return [write_table(table, stem.with_suffix(".csv"), rule),
+            write_table(table, stem.with_suffix(".xlsx"), rule, sheet="HEAT Plus data")]

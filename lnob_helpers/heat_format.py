@@ -9,7 +9,6 @@ and the column. Input files are never modified; extra columns are kept.
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .exports import csv_bytes, unescape_text, xlsx_bytes
 from .yamlstore import atomic_write_bytes
 
 TEMPLATE_COLUMNS = (
@@ -59,7 +59,8 @@ def read_heat_template(path: str | os.PathLike) -> pd.DataFrame:
             raw = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
     except (UnicodeDecodeError, ValueError, OSError) as err:
         raise InputError(f"{path}: could not be read as a {kind.upper()} table ({err}).") from None
-    raw.columns = [str(c).strip() for c in raw.columns]
+    raw.columns = [unescape_text(str(c).strip()) for c in raw.columns]
+    raw = raw.map(unescape_text)  # text the workbook wrote formula-safe reads back as it was
     return check_heat_table(_without_trailing_empty_rows(raw), source=str(path))
 
 
@@ -76,13 +77,7 @@ def write_heat_template(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     path = Path(path)
     kind = _kind(path)
     table = check_heat_table(df, source=f"table for {path.name}")
-    if kind == "csv":
-        data = table.to_csv(index=False).encode("utf-8")
-    else:
-        buffer = io.BytesIO()
-        table.to_excel(buffer, index=False, sheet_name="data", engine="openpyxl")
-        data = buffer.getvalue()
-    return atomic_write_bytes(path, data)
+    return atomic_write_bytes(path, csv_bytes(table) if kind == "csv" else xlsx_bytes({"data": table}))
 
 
 def check_heat_table(df: pd.DataFrame, source: str = "table") -> pd.DataFrame:

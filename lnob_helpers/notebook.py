@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Analysis, load_analysis
+from .config import Analysis, TreeSettings, load_analysis
 from .errors import InputError
 
 APP_ENV = "LNOB_APP"             # set by `lnob app` for the Voilà server and its kernels
@@ -86,3 +86,15 @@ def check_int(value, name: str, low: int, high: int) -> int:
         raise InputError(f"parameter `{name}` is {value!r}; expected a whole number from {low} to {high}.")
     return value
 
+
+def check_tree_rules(rules: TreeSettings, **values: int) -> TreeSettings:
+    """analysis.yaml's tree rules with the notebook's whole-number rule parameters applied.
+
+    0 keeps analysis.yaml's value; any other value must lie within the rule's bounds, which
+    come from `TreeSettings`, so the notebook, analysis.yaml and the app's sliders agree.
+    """
+    changes = {
+        name: check_int(value, name, *TreeSettings.bounds(name))
+        for name, value in values.items() if not (type(value) is int and value == 0)
+    }
+    return rules.replace(**changes)

@@ -157,6 +157,43 @@ def summary_measures(
     Rows with a missing estimate (e.g. suppressed small cells) are left out: an
     ordered dimension then gets no measures, a non-ordered one is computed if at
     most 15% of its subgroups are missing, and the note says so.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Subgroup estimates in the HEAT Plus template columns; a set of subgroups is one
+        (setting, date, source, indicator, dimension).
+    measures : sequence of str, optional
+        Codes from `MEASURES` (any case); None gives all 21.
+    sii_convention : {"heat", "count"}
+        Weighting of the SII/RII logistic fit (module docstring).
+    se_scale : {"heat", "estimate"}
+        Scale of the standard errors of SII, TI, MLD and PAF (module docstring).
+    seed : int or numpy.random.Generator
+        Seed of the simulation intervals, so a report gives the same numbers twice.
+    n_sim : int
+        Simulated data sets for the measures without an analytic standard error.
+    level : float
+        Confidence level of every interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per set and measure, columns `RESULT_COLUMNS`.
+
+    Examples
+    --------
+    >>> summary_measures(heat_table, ["SII", "RII"])[["measure", "estimate"]]  # doctest: +SKIP
+
+    Notes
+    -----
+    Definitions of WHO's Health Equity Assessment Toolkit as coded in its R package
+    healthequal 1.0.1 (Antiporta, Menendez, Kirkby and Hosseinpoor, WHO, 2024), reviewed in
+    Schlotheuber and Hosseinpoor, "Summary measures of health inequality: a review of
+    existing measures and their application", Int J Environ Res Public Health 19(6):3697,
+    2022. Analytic standard errors follow Ahn et al., "Variance estimation and confidence
+    intervals for 11 commonly used health disparity measures", JCO Clin Cancer Inform
+    2:1-19, 2018.
     """
     names = _measure_names(measures)
     if sii_convention not in SII_CONVENTIONS:
@@ -202,7 +239,38 @@ def compute_measure(
 ) -> MeasureResult:
     """One measure on one set of subgroups given as plain arrays (ordered when an order is given).
 
-    `options` go to `summary_measures` (sii_convention, se_scale, seed, n_sim, level).
+    Parameters
+    ----------
+    name : str
+        Measure code from `MEASURES`, e.g. "SII".
+    estimate, population : sequence of float
+        Each subgroup's estimate and population (or weighted sample size).
+    se : sequence of float, optional
+        Each subgroup's standard error; without it there is no interval.
+    subgroup_order : sequence of int, optional
+        1 = most disadvantaged; giving it makes the dimension ordered.
+    favourable : bool
+        True when more is better (coverage), False for an adverse indicator.
+    scale : float
+        100 for percentages, 1 for proportions.
+    reference : sequence of int, optional
+        1 marks the reference subgroup.
+    **options
+        Passed to `summary_measures` (sii_convention, se_scale, seed, n_sim, level).
+
+    Returns
+    -------
+    MeasureResult
+        Estimate, standard error, interval, convention and note.
+
+    Examples
+    --------
+    >>> compute_measure("D", [40.0, 75.0], [300, 700], se=[2.0, 1.5], subgroup_order=[1, 2]).estimate
+    35.0
+
+    Notes
+    -----
+    Same definitions and sources as `summary_measures`.
     """
     k = len(estimate)
     table = pd.DataFrame({

@@ -39,6 +39,30 @@ def _walter(sets: SubgroupSets):
 
 
 def attributable_fraction(sets: SubgroupSets, z: float) -> SetResults:
+    """PAF: gain in the average if every subgroup reached the reference, as % of the average.
+
+    Parameters
+    ----------
+    sets : SubgroupSets
+        Every set of subgroups.
+    z : float
+        Normal quantile of the interval (1.96 for 95%).
+
+    Returns
+    -------
+    SetResults
+        PAF in percent (0 when no gain is possible), Walter's se for the fraction on the
+        0-1 scale, and an interval on the percent scale.
+
+    Examples
+    --------
+    >>> attributable_fraction(sets, z=1.96).estimate  # doctest: +SKIP
+
+    Notes
+    -----
+    Walter, Calculation of attributable risks from epidemiological data, Int J Epidemiol
+    7(2):175-182, 1978; as in WHO's HEAT and healthequal.
+    """
     gap, mean, se = _walter(sets)
     with np.errstate(divide="ignore", invalid="ignore"):
         paf = PAF_SCALE * gap / mean
@@ -46,6 +70,29 @@ def attributable_fraction(sets: SubgroupSets, z: float) -> SetResults:
 
 
 def attributable_risk(sets: SubgroupSets, z: float) -> SetResults:
+    """PAR: gain in the average if every subgroup reached the reference, in indicator units.
+
+    Parameters
+    ----------
+    sets : SubgroupSets
+        Every set of subgroups.
+    z : float
+        Normal quantile of the interval (1.96 for 95%).
+
+    Returns
+    -------
+    SetResults
+        PAR (0 when no gain is possible), its se (|average| x the PAF se) and interval.
+
+    Examples
+    --------
+    >>> attributable_risk(sets, z=1.96).estimate  # doctest: +SKIP
+
+    Notes
+    -----
+    Walter, Calculation of attributable risks from epidemiological data, Int J Epidemiol
+    7(2):175-182, 1978; as in WHO's HEAT and healthequal.
+    """
     gap, mean, paf_se = _walter(sets)
     se = np.abs(mean) * paf_se
     return SetResults(gap, se, *normal_interval(gap, se, z=z))

@@ -34,7 +34,32 @@ _TOLERANCE = 1e-12
 
 
 def concentration_index(sets: SubgroupSets, relative: bool, z: float) -> SetResults:
-    """ACI (relative=False, indicator units) or RCI (relative=True, a fraction)."""
+    """Absolute (ACI) or relative (RCI) concentration index of each ordered set.
+
+    Parameters
+    ----------
+    sets : SubgroupSets
+        Every set of subgroups, ranked from most disadvantaged (order 1) up.
+    relative : bool
+        False gives ACI in indicator units, True gives RCI as a fraction (HEAT shows x100).
+    z : float
+        Normal quantile of the interval (1.96 for 95%).
+
+    Returns
+    -------
+    SetResults
+        The index, the regression's model-based se and a normal interval.
+
+    Examples
+    --------
+    >>> concentration_index(sets, relative=True, z=1.96).estimate  # doctest: +SKIP
+
+    Notes
+    -----
+    Kakwani, Wagstaff and van Doorslaer's "convenient regression": Socioeconomic
+    inequalities in health: measurement, computation, and statistical inference, J
+    Econometrics 77(1):87-103, 1997; as in WHO's HEAT and healthequal.
+    """
     rank = sets.rank
     share = sets.share
     rank_variance = sets.total(share * (rank - 0.5) ** 2)
@@ -64,7 +89,33 @@ def _weighted_slope(sets: SubgroupSets, x: np.ndarray, y: np.ndarray, w: np.ndar
 
 def slope_and_relative_index(sets: SubgroupSets, convention: SiiConvention,
                              z: float) -> tuple[SetResults, SetResults]:
-    """SII (on the indicator scale) and RII from one logistic fit per set."""
+    """Slope (SII) and relative (RII) index of inequality from one logistic fit per set.
+
+    Parameters
+    ----------
+    sets : SubgroupSets
+        Every set of subgroups, ranked from most disadvantaged (order 1) up.
+    convention : {"heat", "count"}
+        Weight of the fit: population squared as in HEAT, or population once.
+    z : float
+        Normal quantile of the intervals (1.96 for 95%).
+
+    Returns
+    -------
+    tuple of SetResults
+        SII on the indicator scale (se on 0-1) and RII (se of log RII), each with a normal
+        interval; NaN with a note where an estimate is out of range or the fit fails.
+
+    Examples
+    --------
+    >>> sii, rii = slope_and_relative_index(sets, "heat", z=1.96)  # doctest: +SKIP
+
+    Notes
+    -----
+    Mackenbach and Kunst, Measuring the magnitude of socio-economic inequalities in health,
+    Soc Sci Med 44(6):757-771, 1997, with the logistic model, HC1 sandwich and delta-method
+    standard errors of WHO's healthequal.
+    """
     if convention not in SII_CONVENTIONS:
         raise ValueError(f"convention must be one of {sorted(SII_CONVENTIONS)}, not {convention!r}")
     population = np.ceil(sets.population)

@@ -139,9 +139,41 @@ def income_inequality(
 ) -> InequalityResult:
     """Gini, Palma, S80/S20 and the top 10 / bottom 40 ratio, overall and by `by`.
 
-    `weights` are personal survey weights (None = every row counts once). Groups with
-    fewer unweighted persons than `suppression.min_n` get no value (flag "suppressed");
-    below `suppression.caution_n` they are flagged "caution".
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per person.
+    income : str
+        Column of (equivalised) income or consumption; rows without it are left out.
+    weights : str, optional
+        Column of personal survey weights; None counts every row once.
+    by : str, optional
+        Column of groups to give the measures for as well (missing: "(not stated)").
+    measures : tuple of str
+        Some of `MEASURES`.
+    suppression : Suppression, optional
+        Small-cell rule: groups with fewer unweighted persons than `min_n` get no value
+        (flag "suppressed"), below `caution_n` they are flagged "caution".
+
+    Returns
+    -------
+    InequalityResult
+        A tidy table (dimension, group, measure, value, n, population, flag).
+
+    Examples
+    --------
+    >>> income_inequality(eusilc, "eqIncome", weights="rb050").value("gini")  # doctest: +SKIP
+    26.48962...
+
+    Notes
+    -----
+    Eurostat's EU-SILC definitions as implemented in R's laeken (Alfons and Templ,
+    Estimation of social exclusion indicators from complex surveys: the R package laeken,
+    J Stat Softw 54(15), 2013); the Gini and S80/S20 match laeken 0.5.3 on its eusilc data.
+    Palma: Palma, Homogeneous middles vs. heterogeneous tails, and the end of the
+    "inverted-U", Development and Change 42(1):87-153, 2011; Cobham and Sumner, Is
+    inequality all about the tails? The Palma measure of income inequality, Significance
+    11(1):10-13, 2014.
     """
     suppression = suppression or Suppression()
     unknown = [m for m in measures if m not in MEASURES]

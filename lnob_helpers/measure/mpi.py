@@ -205,9 +205,37 @@ def multidimensional_poverty(
 ) -> MPIResult:
     """Alkire-Foster measures of `data` (one row per unit) under `config`.
 
-    `weights` is the survey weight of each unit and `size` its number of members; people
-    are counted as weight x size (either may be left out). Groups of `by` with fewer
-    unweighted units than `suppression.min_n` get no values.
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per unit (usually a household), with the indicators' columns.
+    config : MPIConfig
+        Indicators, weights, the poverty cutoff k and the missing-value rule.
+    weights : str, optional
+        Column of each unit's survey weight.
+    size : str, optional
+        Column of each unit's number of members; people count as weight x size.
+    by : str, optional
+        Column of groups to give the measures for as well.
+    suppression : Suppression, optional
+        Small-cell rule: groups with fewer unweighted units than `min_n` get no values.
+
+    Returns
+    -------
+    MPIResult
+        H, A, M0, vulnerable and severe shares, and censored and uncensored headcounts
+        with each indicator's contribution, overall and by group.
+
+    Examples
+    --------
+    >>> multidimensional_poverty(households, load_mpi_config(), weights="wt", size="hhsize")  # doctest: +SKIP
+
+    Notes
+    -----
+    Alkire and Foster, Counting and multidimensional poverty measurement, J Public Econ
+    95(7-8):476-487, 2011. The global MPI, whose indicators, weights and k = 1/3 the shipped
+    definition follows: Alkire and Santos, Measuring acute poverty in the developing world,
+    World Development 59:251-274, 2014.
     """
     suppression = suppression or Suppression()
     require_columns(data, [i.source_column for i in config.indicators] + [weights, size, by])

@@ -28,9 +28,9 @@ import pandas as pd
 from ..config import Analysis, load_analysis
 from ..disaggregate import disaggregate
 from ..heat_format import GROUP_KEYS, write_heat_template
-from ..privacy import FLAG_SUPPRESSED, assert_no_small_cells
+from ..exports import write_table
+from ..privacy import FLAG_SUPPRESSED
 from ..rounds import load_round
-from ..yamlstore import atomic_write_bytes
 from .framework import IndicatorFramework, load_framework
 from .heat import summary_measures
 from .heat_microdata import Model, microdata_measures
@@ -90,17 +90,14 @@ class Step4Result:
         if self.mpi:
             frames["mpi.csv"] = self.mpi_frame()
             frames["mpi_decomposition.csv"] = self.mpi_decomposition()
-        paths = []
-        for name, frame in frames.items():
-            assert_no_small_cells(frame, rule, value_columns=("value", "estimate"))
-            paths.append(atomic_write_bytes(folder / name, frame.to_csv(index=False).encode("utf-8")))
+        paths = [write_table(frame, folder / name, rule) for name, frame in frames.items()]
         left_out = []
         for year, table in self.tables.items():
             export, dropped = heat_export_table(table)
             paths.append(write_heat_template(export, folder / f"heat_plus_{year}.csv"))
             left_out.append(dropped)
         log = pd.concat(left_out, ignore_index=True)
-        paths.append(atomic_write_bytes(folder / "heat_plus_left_out.csv", log.to_csv(index=False).encode("utf-8")))
+        paths.append(write_table(log, folder / "heat_plus_left_out.csv"))
         return paths
 
 
@@ -198,5 +195,5 @@ def heat_export_table(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                         ["no one of the reference population in this subgroup",
                          "suppressed: too few cases to publish",
                          "ordered dimension with a suppressed subgroup"], default="")
-    left_out = table.loc[reasons != "", ["date", "indicator_abbr", "dimension", "subgroup", "n"]]
+    left_out = table.loc[reasons != "", ["date", "indicator_abbr", "dimension", "subgroup"]]  # no counts: see privacy
     return out.reset_index(drop=True), left_out.assign(reason=reasons[reasons != ""]).reset_index(drop=True)

@@ -176,10 +176,11 @@ def worst_off_targets(result: TrendResult, gap_reduction: float, path: Literal["
     """`worst_off_faster` for each worst-off group of a trend analysis, from its latest round.
 
     The national value to aim at is the indicator's target when one was given, otherwise
-    the national projection (by the trend analysis' own rule).
+    the national projection (by the trend analysis' own rule). A worst-off group whose latest
+    estimate is withheld gets no suggestion: a target needs a published baseline.
     """
     table = result.table
-    worst = table[table["worst_off"]]
+    worst = table[table["worst_off"] & table["latest"].notna() & table["national_latest"].notna()]
     return [
         worst_off_faster(row.indicator, row.dimension, row.subgroup, int(row.latest_year), row.latest,
                          row.national_latest, _national_aim(table, row.indicator, result.on_track_by),

@@ -53,7 +53,7 @@ def provenance_html(analysis: Analysis, today: date | None = None) -> str:
 
 def methodology_html(analysis: Analysis) -> str:
     s = analysis.settings
-    tree = s.tree
+    tree = s.tree.resolved()
     level = round(s.ci_level * 100)
     return f"""
 <h3>Estimation</h3>
@@ -76,7 +76,7 @@ unfavourable side of the national value and the gap is at least {s.left_behind.m
 percentage points. Furthest-behind groups come from regression trees in the manner of UN ESCAP's LNOB
 analysis, grown on survey weights with splits chosen by the largest fall in weighted sum of squares;
 ordered circumstances split at thresholds, nominal ones into two sets of categories. Stopping rules:
-at least {tree.min_leaf} cases in each group, {tree.min_split or 3 * tree.min_leaf} to try a split,
+at least {tree.min_leaf} cases in each group, {tree.min_split} to try a split,
 a gain of at least {tree.min_gain:g} of the total sum of squares, depth at most {tree.max_depth}. The
 D-index is the Human Opportunity Index dissimilarity over the tree's groups; HOI = p(1−D).</p>
 <h3>Summary measures of inequality</h3>

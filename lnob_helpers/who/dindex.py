@@ -76,7 +76,38 @@ def d_index(
     groups: Sequence[str] | None = None,
     n: Sequence[int] | None = None,
 ) -> DIndex:
-    """D-index and HOI from group rates and group sizes (weights or shares; they are rescaled)."""
+    """D-index and Human Opportunity Index from group rates and group sizes.
+
+    Parameters
+    ----------
+    rates : sequence of float
+        Each group's rate of the indicator as measured, a proportion.
+    weights : sequence of float
+        Each group's size: weighted population or shares (they are rescaled).
+    direction : {"favourable", "adverse"}
+        An adverse indicator (a barrier) is measured on its complement.
+    groups : sequence of str, optional
+        Group names for the table.
+    n : sequence of int, optional
+        Unweighted cases per group, for the small-cell flags of `DIndex.to_frame`.
+
+    Returns
+    -------
+    DIndex
+        D, HOI = coverage x (1 - D), the coverage, and each group's term of D.
+
+    Examples
+    --------
+    >>> round(d_index([0.8, 0.5, 0.2], [5, 3, 2]).d_index, 3)
+    0.178
+
+    Notes
+    -----
+    Paes de Barros, Ferreira, Molinas Vega and Saavedra Chanduvi, Measuring Inequality of
+    Opportunities in Latin America and the Caribbean, World Bank, 2009; paired with
+    furthest-behind trees as UN ESCAP does (UNSDG, Operationalizing Leaving No One Behind,
+    2022, Annex 3).
+    """
     _check_direction(direction)
     rates = np.asarray(rates, dtype=float)
     weights = np.asarray(weights, dtype=float)
@@ -107,7 +138,29 @@ def d_index(
 
 
 def tree_d_index(tree: FurthestBehindTree) -> DIndex:
-    """D-index over the leaves of a furthest-behind tree, in the tree's direction."""
+    """D-index over the leaves of a furthest-behind tree, in the tree's direction.
+
+    Parameters
+    ----------
+    tree : FurthestBehindTree
+        A grown tree; its leaves are the groups.
+
+    Returns
+    -------
+    DIndex
+        As `d_index`, one group per leaf, named by its path.
+
+    Examples
+    --------
+    >>> tree_d_index(grow_tree(df, "sba", ["wealth", "area"], weight="wt")).hoi  # doctest: +SKIP
+
+    Notes
+    -----
+    Paes de Barros, Ferreira, Molinas Vega and Saavedra Chanduvi, Measuring Inequality of
+    Opportunities in Latin America and the Caribbean, World Bank, 2009; paired with
+    furthest-behind trees as UN ESCAP does (UNSDG, Operationalizing Leaving No One Behind,
+    2022, Annex 3).
+    """
     leaves = tree.leaves
     return d_index(
         [leaf.rate for leaf in leaves],
@@ -119,7 +172,28 @@ def tree_d_index(tree: FurthestBehindTree) -> DIndex:
 
 
 def cells_d_index(cells: CellTable, *, direction: Direction = "favourable") -> DIndex:
-    """D-index over the cells of all the circumstances in `cells`."""
+    """D-index over the cells of all the circumstances in `cells`.
+
+    Parameters
+    ----------
+    cells : CellTable
+        Weighted sums per cell (`lnob_helpers.who.tree.aggregate_cells`).
+    direction : {"favourable", "adverse"}
+        An adverse indicator is measured on its complement.
+
+    Returns
+    -------
+    DIndex
+        As `d_index`, one group per cell.
+
+    Examples
+    --------
+    >>> cells_d_index(aggregate_cells(df, "sba", ["wealth"], "wt")).d_index  # doctest: +SKIP
+
+    Notes
+    -----
+    See `d_index`.
+    """
     labels = [
         pd.Series(np.array([circ.describe([lab]) for lab in circ.labels], dtype=object)[cells.codes[:, j]])
         for j, circ in enumerate(cells.circumstances)
@@ -139,7 +213,36 @@ def circumstance_d_index(
     names: Mapping[str, str] | None = None,
     source: str = "data",
 ) -> DIndex:
-    """D-index over the cells of `circumstances` (missing values as in `grow_tree`)."""
+    """D-index over the cells of `circumstances` (missing values as in `grow_tree`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey rows.
+    outcome : str
+        The 0/1 indicator.
+    circumstances : sequence of str
+        Columns whose cross-classification defines the groups.
+    weight : str
+        Column of survey weights.
+    direction : {"favourable", "adverse"}
+        An adverse indicator is measured on its complement (module docstring).
+    ordered, names, source
+        As in `lnob_helpers.who.tree.grow_tree`.
+
+    Returns
+    -------
+    DIndex
+        As `d_index`, one group per cell.
+
+    Examples
+    --------
+    >>> circumstance_d_index(df, "sba", ["wealth", "area"], weight="wt").hoi  # doctest: +SKIP
+
+    Notes
+    -----
+    See `d_index`.
+    """
     cells = aggregate_cells(frame, outcome, circumstances, weight, ordered=ordered, names=names, source=source)
     return cells_d_index(cells, direction=direction)
 
@@ -177,13 +280,67 @@ def shapley_d_index(
     names: Mapping[str, str] | None = None,
     source: str = "data",
 ) -> ShapleyDecomposition:
-    """Shapley decomposition of the D-index over `circumstances` (see the module docstring)."""
+    """Shapley decomposition of the D-index over `circumstances` (see the module docstring).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey rows.
+    outcome : str
+        The 0/1 indicator.
+    circumstances : sequence of str
+        Columns whose cross-classification defines the groups.
+    weight : str
+        Column of survey weights.
+    direction : {"favourable", "adverse"}
+        An adverse indicator is measured on its complement (module docstring).
+    ordered, names, source
+        As in `lnob_helpers.who.tree.grow_tree`.
+
+    Returns
+    -------
+    ShapleyDecomposition
+        Each circumstance's contribution; they add up to D of all circumstances together.
+
+    Examples
+    --------
+    >>> shapley_d_index(df, "sba", ["wealth", "area"], weight="wt").to_frame()  # doctest: +SKIP
+
+    Notes
+    -----
+    Shorrocks, Decomposition procedures for distributional analysis: a unified framework
+    based on the Shapley value, J Econ Inequal 11(1):99-126, 2013, applied to D as in the
+    Human Opportunity Index literature (Hoyos and Narayan).
+    """
     cells = aggregate_cells(frame, outcome, circumstances, weight, ordered=ordered, names=names, source=source)
     return shapley_from_cells(cells, direction=direction)
 
 
 def shapley_from_cells(cells: CellTable, *, direction: Direction = "favourable") -> ShapleyDecomposition:
-    """Shapley decomposition of D from cell sums."""
+    """Shapley decomposition of D from cell sums.
+
+    Parameters
+    ----------
+    cells : CellTable
+        Weighted sums per cell, at most `MAX_SHAPLEY_CIRCUMSTANCES` circumstances.
+    direction : {"favourable", "adverse"}
+        An adverse indicator is measured on its complement.
+
+    Returns
+    -------
+    ShapleyDecomposition
+        As `shapley_d_index`.
+
+    Examples
+    --------
+    >>> shapley_from_cells(cells).contributions  # doctest: +SKIP
+
+    Notes
+    -----
+    Shorrocks, Decomposition procedures for distributional analysis: a unified framework
+    based on the Shapley value, J Econ Inequal 11(1):99-126, 2013, applied to D as in the
+    Human Opportunity Index literature (Hoyos and Narayan).
+    """
     _check_direction(direction)
     k = len(cells.circumstances)
     if k > MAX_SHAPLEY_CIRCUMSTANCES:

@@ -24,7 +24,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..config import FACTOR_LABELS, FACTORS, Analysis, Factor, Strict
 from ..disaggregate import group_id as make_group_id
+from ..entries import duplicate_ids, raise_problems
 from ..errors import InputError, describe_validation_error
+from ..groups import GROUP_SEPARATOR
 from ..heat_format import read_heat_template
 from ..yamlstore import load_model, save_model
 from .left_behind import LeftBehind, group_label, parse_group_id
@@ -85,7 +87,7 @@ class EvidenceEntry(Strict):
 
     @property
     def label(self) -> str:
-        return self.group or group_label(" & ".join(parse_group_id(self.group_id).values()))
+        return self.group or group_label(GROUP_SEPARATOR.join(parse_group_id(self.group_id).values()))
 
 
 class EvidenceLog(Strict):
@@ -93,10 +95,7 @@ class EvidenceLog(Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "EvidenceLog":
-        ids = [e.id for e in self.entries]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        if twice:
-            raise ValueError(f"entry id(s) {', '.join(twice)} used more than once")
+        raise_problems(duplicate_ids(self.entries, "entries"))
         return self
 
     def to_frame(self) -> pd.DataFrame:

@@ -18,7 +18,6 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..config import TreeSettings
 from ..rounds import RoundData
 from ..survey import estimate_domains
 from .left_behind import group_masks
@@ -30,23 +29,6 @@ FURTHEST_COLUMNS = [
     "indicator", "indicator_name", "direction", "role", "label", "path", "rate", "ci_lb", "ci_ub",
     "ci", "n", "share", "gap", "flag",
 ]
-
-
-def tree_rules(settings: TreeSettings | None, *, min_leaf: int | None = None,
-               max_depth: int | None = None) -> TreeRules:
-    """`TreeRules` from analysis.yaml's `settings.tree`, with optional overrides (None keeps it).
-
-    `settings=None` gives the tree module's documented ESCAP defaults.
-    """
-    if settings is None:
-        base = TreeRules()
-        return TreeRules(min_leaf=min_leaf, max_depth=max_depth or base.max_depth)
-    return TreeRules(
-        min_leaf=min_leaf or settings.min_leaf,
-        min_split=settings.min_split,
-        min_gain=settings.min_gain,
-        max_depth=max_depth or settings.max_depth,
-    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +87,10 @@ class IndicatorTree:
 
 def grow_indicator_tree(data: RoundData, indicator: str, rules: TreeRules | None = None,
                         circumstances: Sequence[str] | None = None) -> IndicatorTree:
-    """Grow the furthest-behind tree of one binary indicator and estimate its groups."""
+    """Grow the furthest-behind tree of one binary indicator and estimate its groups.
+
+    `rules=None` takes analysis.yaml's `settings.tree`.
+    """
     a = data.analysis
     ind = a.indicator(indicator)
     fd = data.for_indicator(indicator)
@@ -115,7 +100,7 @@ def grow_indicator_tree(data: RoundData, indicator: str, rules: TreeRules | None
         frame, indicator, circ_ids, WEIGHT_COLUMN,
         names={c: a.circumstance(c).label for c in circ_ids}, source=fd.design.source,
     )
-    tree = tree_from_cells(cells, outcome=indicator, rules=rules, direction=ind.direction)
+    tree = tree_from_cells(cells, outcome=indicator, rules=rules or a.settings.tree, direction=ind.direction)
     masks = {nd.node_id: tree.node_mask(nd.node_id, fd.frame) for nd in tree.nodes}
     engine = estimate_domains(fd.design, indicator, masks, settings=a.estimation).to_frame()
     nodes = tree.to_frame().assign(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..config import FACTOR_LABELS, FACTORS, Analysis
+from ..groups import GROUP_SEPARATOR
 from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED
 from .evidence import EvidenceLog
 
@@ -63,7 +64,7 @@ def data_gaps(table: pd.DataFrame, analysis: Analysis, log: EvidenceLog | None =
 
 
 def _missing_disaggregation(table: pd.DataFrame, a: Analysis) -> list[dict]:
-    one_way = table.loc[~table["dimension_id"].str.contains(" & ", regex=False)
+    one_way = table.loc[~table["dimension_id"].str.contains(GROUP_SEPARATOR, regex=False)
                         & (table["dimension_id"] != "national")]
     per = one_way.groupby(["indicator_abbr", "dimension_id"], sort=False).agg(
         n_total=("n", "sum"), all_hidden=("flag", lambda f: (f == FLAG_SUPPRESSED).all()))
@@ -91,7 +92,7 @@ def _small_cells(table: pd.DataFrame) -> list[dict]:
         caution=("flag", lambda f: (f == FLAG_CAUTION).sum()),
         indicators=("indicator_abbr", lambda s: ", ".join(dict.fromkeys(s))),
     ).reset_index()
-    detail = ("Too few survey cases for " + per["subgroup"].str.replace(" & ", ", ", regex=False) + ": "
+    detail = ("Too few survey cases for " + per["subgroup"].str.replace(GROUP_SEPARATOR, ", ", regex=False) + ": "
               + per["suppressed"].astype(str) + " estimate(s) withheld and " + per["caution"].astype(str)
               + " shown with caution (" + per["indicators"] + ").")
     return pd.DataFrame({"category": "small_cells", "subject": per["group_id"], "detail": detail}).to_dict("records")

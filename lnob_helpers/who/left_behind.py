@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import FACTORS, Analysis
-from ..disaggregate import GROUP_JOIN
+from ..groups import GROUP_SEPARATOR
 from ..privacy import FLAG_SUPPRESSED
 
 GROUP_COLUMNS = [
@@ -39,12 +39,12 @@ CELL_COLUMNS = [
 
 def group_label(subgroup: str) -> str:
     """Plain words for a group: 'Rural & Tamar' becomes 'Rural, Tamar'."""
-    return subgroup.replace(GROUP_JOIN, ", ")
+    return subgroup.replace(GROUP_SEPARATOR, ", ")
 
 
 def parse_group_id(group_id: str) -> dict[str, str]:
     """'area=Rural & ethnicity=Tamar' -> {'area': 'Rural', 'ethnicity': 'Tamar'}."""
-    pairs = [part.split("=", 1) for part in group_id.split(GROUP_JOIN) if "=" in part]
+    pairs = [part.split("=", 1) for part in group_id.split(GROUP_SEPARATOR) if "=" in part]
     return {c: v for c, v in pairs}
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..config import Analysis
 from ..disaggregate import group_id
+from ..groups import GROUP_SEPARATOR
 from ..rounds import FileData, RoundData
 from ..survey import estimate_domains
 from .left_behind import LeftBehind, canonical_factors, group_label, group_masks, parse_group_id
@@ -88,7 +89,7 @@ def _file_overlaps(a: Analysis, key: str, fd: FileData, binary: dict[str, bool],
     deprived, applicable = deprivation_counts(fd.frame, binary)
     masks = group_masks(fd.frame, [g for g in groups if g != "national"])
     masks = {"national": np.ones(len(fd.frame), dtype=bool), **masks}
-    labels = {g: "National" if g == "national" else group_label(" & ".join(parse_group_id(g).values()))
+    labels = {g: "National" if g == "national" else group_label(GROUP_SEPARATOR.join(parse_group_id(g).values()))
               for g in masks}
     out = []
     for k in THRESHOLDS:

@@ -26,13 +26,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Analysis
-from ..disaggregate import disaggregate, disaggregate_groups, save_disaggregation
-from ..privacy import assert_no_small_cells
+from ..disaggregate import disaggregate, disaggregate_groups, protect_cells, save_disaggregation
+from ..exports import write_table
 from ..rounds import RoundData, load_round
 from ..yamlstore import atomic_write_bytes
 from .evidence import (EvidenceLog, EvidenceMatrix, evidence_matrix, load_evidence, partner_files,
                        read_partner_aggregates)
-from .furthest import IndicatorTree, furthest_behind_trees, furthest_table, groups_containing_leaves, tree_rules
+from .furthest import IndicatorTree, furthest_behind_trees, furthest_table, groups_containing_leaves
 from .gaps import DataGaps, data_gaps
 from .left_behind import LeftBehind, find_left_behind, parse_group_id
 from .overlaps import Overlaps, centre_groups, overlapping_deprivations
@@ -115,9 +115,7 @@ class Step1Result:
         rule = a.settings.suppression
         out = Path(folder) if folder is not None else a.outputs / "step1"
         written = save_disaggregation(self.table, a, self.year)
-        for name, table in self.to_frames().items():
-            assert_no_small_cells(table, rule, value_columns=("estimate", "rate", "ci_lb", "ci_ub", "se"))
-            written.append(atomic_write_bytes(out / name, table.to_csv(index=False).encode("utf-8")))
+        written += [write_table(table, out / name, rule) for name, table in self.to_frames().items()]
         summary = json.dumps(self.summary(), indent=2, default=_json_default, allow_nan=False)
         written.append(atomic_write_bytes(out / "step1_summary.json", summary.encode("utf-8")))
         return written
@@ -138,11 +136,11 @@ def compute_step1(
     """
     data = data or load_round(analysis, year)
     ids = list(indicators or [i.id for i in analysis.indicators])
-    trees = furthest_behind_trees(data, ids, rules or tree_rules(analysis.settings.tree))
+    trees = furthest_behind_trees(data, ids, rules)
     base = disaggregate(data, ids, depth=depth)
     first = find_left_behind(base, analysis)
     extra = _candidate_groups(first, trees, analysis)
-    table = pd.concat([base, disaggregate_groups(data, extra, ids)], ignore_index=True) if extra else base
+    table = protect_cells(pd.concat([base, disaggregate_groups(data, extra, ids)], ignore_index=True)) if extra else base
     preliminary = find_left_behind(table, analysis)
     furthest_ids = groups_containing_leaves(trees, data, list(preliminary.groups["group_id"]))
     left_behind = find_left_behind(table, analysis, furthest_groups=furthest_ids)

@@ -39,6 +39,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+# The stopping rules are analysis settings, with their defaults and bounds in one home.
+from lnob_helpers.config import TreeSettings as TreeRules
 from lnob_helpers.errors import InputError
 
 Direction = Literal["adverse", "favourable"]
@@ -47,61 +49,6 @@ MISSING_LABEL = "Missing"
 
 # Labels too generic to stand alone in a group's description ("Yes" of what?).
 _GENERIC_LABELS = {"yes", "no", "true", "false", "missing", "other", "none", "unknown"}
-
-
-# --------------------------------------------------------------------------- rules
-
-
-@dataclass(frozen=True)
-class TreeRules:
-    """When a tree stops splitting. `None` means ESCAP's data-dependent default.
-
-    - `min_leaf`: fewest unweighted rows in each child (rpart `minbucket`). Default, as in
-      ESCAP's published LNOB code: max(49, n // 11) for n rows in the reference population,
-      which also caps a tree at 11 leaves. Keep it at 25 or more: a smaller value lets the
-      tree report groups that are too small to publish (the workbook suppresses estimates
-      from fewer than 25 cases).
-    - `min_split`: fewest unweighted rows in a node for a split to be tried (rpart
-      `minsplit`). Default 3 x `min_leaf`, rpart's own pairing. (ESCAP's code uses 2 x.)
-    - `min_gain`: smallest worthwhile drop in weighted sum of squares per split, as a share of
-      the root's weighted sum of squares (rpart `cp`). Default 1 / n, as in ESCAP's code.
-    - `max_depth`: deepest level of a leaf, the whole population being depth 0 (rpart
-      `maxdepth`). Default 6, as in ESCAP's code; at most 30.
-    """
-
-    min_leaf: int | None = None
-    min_split: int | None = None
-    min_gain: float | None = None
-    max_depth: int = 6
-
-    def __post_init__(self) -> None:
-        problems = []
-        if self.min_leaf is not None and not (_is_int(self.min_leaf) and self.min_leaf >= 1):
-            problems.append(f"tree rules: `min_leaf` is {self.min_leaf!r}; expected a whole number of at least 1.")
-        if self.min_split is not None and not (_is_int(self.min_split) and self.min_split >= 2):
-            problems.append(f"tree rules: `min_split` is {self.min_split!r}; expected a whole number of at least 2.")
-        if self.min_gain is not None and not (
-            isinstance(self.min_gain, (int, float)) and not isinstance(self.min_gain, bool) and 0 <= self.min_gain < 1
-        ):
-            problems.append(f"tree rules: `min_gain` is {self.min_gain!r}; expected a number from 0 up to (not including) 1.")
-        if not (_is_int(self.max_depth) and 1 <= self.max_depth <= 30):
-            problems.append(f"tree rules: `max_depth` is {self.max_depth!r}; expected a whole number from 1 to 30.")
-        if problems:
-            raise InputError(problems)
-
-    def resolved(self, n_rows: int) -> TreeRules:
-        """The rules with every default filled in for a reference population of `n_rows`."""
-        min_leaf = self.min_leaf if self.min_leaf is not None else max(49, n_rows // 11)
-        return TreeRules(
-            min_leaf=min_leaf,
-            min_split=self.min_split if self.min_split is not None else 3 * min_leaf,
-            min_gain=self.min_gain if self.min_gain is not None else 1.0 / max(n_rows, 1),
-            max_depth=self.max_depth,
-        )
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 # --------------------------------------------------------------------------- cells
@@ -347,7 +294,8 @@ class FurthestBehindTree:
 
     `direction`: "favourable" (the outcome is an opportunity: furthest behind = lowest rate)
     or "adverse" (a barrier such as stunting: furthest behind = highest rate). `nodes` are in
-    rpart's order (depth first, lower-rate child first); rates are weighted means.
+    rpart's order (depth first, lower-rate child first); rates are weighted means. `rules`
+    are the rules the tree was grown with, every default filled in.
     """
 
     outcome: str
@@ -448,11 +396,50 @@ def grow_tree(
     names: Mapping[str, str] | None = None,
     source: str = "data",
 ) -> FurthestBehindTree:
-    """Grow a furthest-behind tree for the 0/1 column `outcome` on survey weights `weight`.
+    """Grow a furthest-behind tree for the 0/1 column `outcome` on survey weights.
 
-    `circumstances` are the columns to split on, in order of precedence for ties; see
-    `aggregate_cells` for how ordered and nominal circumstances are recognised and how
-    missing values are treated, and `TreeRules` for the stopping rules and their defaults.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey rows; only the outcome, weight and circumstance columns are read.
+    outcome : str
+        The 0/1 indicator (1 = has it); rows without a value are outside the population.
+    circumstances : sequence of str
+        Columns to split on, in order of precedence for ties; `aggregate_cells` tells
+        ordered from nominal ones and says how missing values are treated.
+    weight : str
+        Column of positive survey weights.
+    rules : TreeRules, optional
+        Stopping rules (`lnob_helpers.config.TreeSettings`); None takes their defaults.
+    direction : {"favourable", "adverse"}
+        "favourable" for an opportunity (furthest behind = lowest rate), "adverse" for a
+        barrier such as stunting (furthest behind = highest rate).
+    ordered : mapping of str to sequence, optional
+        Levels, lowest first, of circumstances that may split only at a threshold.
+    names : mapping of str to str, optional
+        Names shown to readers, by column.
+    source : str
+        Names the data in error messages.
+
+    Returns
+    -------
+    FurthestBehindTree
+        The groups (aggregates only), the furthest-behind and furthest-ahead leaves, and
+        the rules resolved.
+
+    Examples
+    --------
+    >>> grow_tree(df, "sba", ["wealth", "area"], weight="wt").furthest_behind.path  # doctest: +SKIP
+    'Wealth: Poorest, Second; Rural'
+
+    Notes
+    -----
+    CART regression trees (Breiman, Friedman, Olshen and Stone, *Classification and
+    Regression Trees*, 1984) as R's rpart grows them with `method="anova"` and case weights
+    (Therneau and Atkinson, *An Introduction to Recursive Partitioning Using the RPART
+    Routines*), applied the way UN ESCAP finds the furthest behind (UNSDG, *Operationalizing
+    Leaving No One Behind: Good Practice Note for UN Country Teams*, 2022, Annex 3). The
+    NHANES tree of rpart 4.1.19 is reproduced to 1e-9 (tests/who/test_tree.py).
     """
     cells = aggregate_cells(frame, outcome, circumstances, weight, ordered=ordered, names=names, source=source)
     return tree_from_cells(cells, outcome=outcome, rules=rules, direction=direction)
@@ -465,10 +452,13 @@ def tree_from_cells(
     rules: TreeRules | None = None,
     direction: Direction = "favourable",
 ) -> FurthestBehindTree:
-    """Grow the tree from cell sums (for instance aggregates shared by a partner)."""
+    """Grow the tree from cell sums (for instance aggregates shared by a partner).
+
+    The same tree as `grow_tree` on the rows the cells were summed from; see there.
+    """
     if direction not in DIRECTIONS:
         raise InputError(f"tree: direction is {direction!r}; expected \"adverse\" or \"favourable\".")
-    resolved = (rules or TreeRules()).resolved(cells.n_rows)
+    resolved = (rules or TreeRules()).resolved()
     root = _Grower(cells, resolved).grow()
     nodes = _describe_nodes(root, cells)
     return FurthestBehindTree(

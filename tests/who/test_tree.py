@@ -15,7 +15,6 @@ from lnob_helpers.who.tree import MISSING_LABEL, TreeRules, aggregate_cells, gro
 AGE_LEVELS = ["(0,19]", "(19,39]", "(39,59]", "(59,Inf]"]
 
 
-# `reference_dir` comes from tests/conftest.py and skips when the shared folder is absent.
 @pytest.fixture(scope="module")
 def nhanes(reference_dir) -> pd.DataFrame:
     frame = pd.read_csv(reference_dir / "survey" / "nhanes.csv")
@@ -264,18 +263,18 @@ def test_other_input_errors_name_the_place():
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("min_leaf", 0), ("min_split", 1), ("min_gain", 1.5), ("max_depth", 0), ("max_depth", 31)]
+    ("field", "value"), [("min_leaf", 0), ("min_split", 1), ("min_gain", 1.5), ("max_depth", 0), ("max_depth", 11)]
 )
 def test_rules_are_validated(field, value):
-    with pytest.raises(InputError, match=rf"tree rules: `{field}` is {value}"):
-        TreeRules(**{field: value})
+    with pytest.raises(InputError, match=rf"^tree rules: `{field}` is {value}; expected a (whole )?number from"):
+        TreeRules().replace(**{field: value})
 
 
-def test_default_rules_follow_escap():
-    rules = TreeRules().resolved(1100)
-    assert (rules.min_leaf, rules.min_split, rules.max_depth) == (100, 300, 6)
-    assert rules.min_gain == pytest.approx(1 / 1100)
-    assert TreeRules().resolved(200).min_leaf == 49
+def test_min_split_defaults_to_three_min_leaf_as_in_rpart():
+    assert TreeRules(min_leaf=40).resolved().min_split == 120
+    assert TreeRules(min_leaf=40, min_split=90).resolved().min_split == 90
+    frame = _two_factor_frame()
+    assert grow_tree(frame, "y", ["wealth"], weight="w", rules=TreeRules(min_leaf=50)).rules.min_split == 150
 
 
 def test_to_frame_is_one_row_per_node(nhanes_tree):
