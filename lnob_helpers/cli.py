@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
+from .config import ALLOW_OUTSIDE_ENV
 from .errors import LnobError
 
 EXIT_OK = 0
@@ -71,12 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check analysis.yaml and the data it points to")
     v.add_argument("folder", help="analysis folder holding analysis.yaml")
+    _outside_option(v)
     v.set_defaults(func=_validate)
 
     t = sub.add_parser("tables", help="write Step 1 disaggregated tables (aggregates only)")
     t.add_argument("folder", help="analysis folder holding analysis.yaml")
     t.add_argument("--round", type=int, default=None, help="survey year (default: latest)")
     t.add_argument("--one-way", action="store_true", help="skip two-way intersections")
+    _outside_option(t)
     t.set_defaults(func=_tables)
 
     r = sub.add_parser("report", help="run the five step notebooks and build the country report")
@@ -85,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None,
                    help="folder for the reports (default: each analysis's outputs/report/)")
     r.add_argument("--jobs", type=int, default=1, help="analyses built in parallel (default 1)")
+    _outside_option(r)
     r.set_defaults(func=_report)
 
     a = sub.add_parser("app", help="serve the workbook in a browser (Voila, this machine only)")
@@ -102,9 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _outside_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--allow-outside", action="store_true",
+                         help="let relative data paths in analysis.yaml leave the analysis folder")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "allow_outside", False):
+        os.environ[ALLOW_OUTSIDE_ENV] = "1"  # the notebooks a report runs inherit the choice
     try:
         return args.func(args)
     except LnobError as e:

@@ -11,6 +11,7 @@ writes is ever evaluated as code.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -21,6 +22,9 @@ from .errors import InputError, describe_validation_error
 from .yamlstore import load_model
 
 ANALYSIS_FILE = "analysis.yaml"
+# `lnob ... --allow-outside` sets this for the command and the notebooks it runs, so a relative
+# data path may leave the analysis folder; an absolute path in analysis.yaml is always allowed.
+ALLOW_OUTSIDE_ENV = "LNOB_ALLOW_OUTSIDE"
 
 FACTORS = ("discrimination", "geography", "governance", "socioeconomic", "shocks")
 FACTOR_LABELS = {
@@ -385,6 +389,7 @@ class Analysis(Strict):
     circumstances: list[Circumstance] = Field(min_length=1)
     settings: Settings = Field(default_factory=Settings)
     folder: Path = Field(default=Path("."), exclude=True)
+    allow_outside: bool = Field(default=False, exclude=True)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Analysis":
@@ -434,6 +439,22 @@ class Analysis(Strict):
     def path(self, relative: str) -> Path:
         return (self.folder / relative).resolve()
 
+    def data_path(self, spec: DataFile) -> Path:
+        """Where a data file named in analysis.yaml is, refusing a relative path that leaves the folder.
+
+        An analysis folder handed to someone could otherwise make the workbook read (and quote
+        in its messages) any file of theirs, e.g. `../../../etc/passwd`.
+        """
+        named = Path(spec.path)
+        if named.is_absolute():
+            return named
+        path = (self.folder / named).resolve()
+        if not self.allow_outside and not path.is_relative_to(self.folder.resolve()):
+            raise InputError(
+                f"analysis.yaml: data file '{spec.path}' lies outside the analysis folder; move it into "
+                "the folder, give its full path, or run the command with --allow-outside.")
+        return path
+
     @property
     def outputs(self) -> Path:
         return self.folder / "outputs"
@@ -445,10 +466,15 @@ class Analysis(Strict):
         return EstimationSettings(level=s.ci_level, suppression=s.suppression, lonely_psu=s.lonely_psu)
 
 
-def load_analysis(folder: str | Path) -> Analysis:
-    """Read and structurally validate `<folder>/analysis.yaml` (raises InputError)."""
+def load_analysis(folder: str | Path, allow_outside: bool | None = None) -> Analysis:
+    """Read and structurally validate `<folder>/analysis.yaml` (raises InputError).
+
+    `allow_outside` None takes the `--allow-outside` choice of the running command (see
+    `ALLOW_OUTSIDE_ENV`).
+    """
     folder = Path(folder)
     path = folder / ANALYSIS_FILE if folder.is_dir() or not folder.suffix else folder
     analysis = load_model(path, Analysis)
     analysis.folder = path.parent
+    analysis.allow_outside = os.environ.get(ALLOW_OUTSIDE_ENV) == "1" if allow_outside is None else allow_outside
     return analysis

@@ -6,12 +6,13 @@ the category names people see. Files are only ever opened for reading.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .config import DataFile
+from .config import Analysis, DataFile
 from .errors import InputError
 
 
@@ -75,18 +76,19 @@ def _tidy_numeric(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def read_data_file(folder: Path, spec: DataFile, columns: list[str] | None = None) -> Microdata:
-    """Read a file named in analysis.yaml, resolving its path against the analysis folder."""
-    return read_microdata(Path(folder) / spec.path, spec.format, columns)
+def read_data_file(analysis: Analysis, spec: DataFile, columns: list[str] | None = None) -> Microdata:
+    """Read a file named in analysis.yaml, resolving its path inside the analysis folder."""
+    return read_microdata(analysis.data_path(spec), spec.format, columns)
 
 
-def file_columns(folder: Path, spec: DataFile) -> list[str]:
+def file_columns(analysis: Analysis, spec: DataFile) -> list[str]:
     """The column names of a data file, read cheaply (header or metadata only)."""
-    path = Path(folder) / spec.path
+    path = analysis.data_path(spec)
     if not path.exists():
         raise InputError(f"{path}: data file not found (named in analysis.yaml as '{spec.path}').")
     if spec.format == "csv":
-        return list(pd.read_csv(path, nrows=0).columns)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return next(csv.reader(fh), [])  # as written: pandas would rename a repeated name
     if spec.format == "parquet":
         import pyarrow.parquet as pq
 

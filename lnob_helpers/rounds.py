@@ -73,7 +73,7 @@ def load_round(analysis: Analysis, year: int | None = None) -> RoundData:
     for key, spec in rnd.files.items():
         if key not in used:
             continue
-        md = read_data_file(analysis.folder, spec, needed_columns(analysis, key, spec))
+        md = read_data_file(analysis, spec, needed_columns(analysis, key, spec))
         frame = analysis_frame(analysis, key, md)
         d = spec.design
         design = SurveyDesign.from_frame(

@@ -35,19 +35,21 @@ def validate_folder(folder: str | Path) -> list[str]:
 def _check_file(analysis: Analysis, year: int, key: str, spec) -> list[str]:
     where = f"round {year}, file '{key}' ({spec.path})"
     try:
-        present = set(file_columns(analysis.folder, spec))
+        columns = file_columns(analysis, spec)
     except InputError as e:
         return [f"{where}: {p}" for p in e.problems]
-    except Exception as e:  # unreadable header or metadata
-        return [f"{where}: the file could not be read ({type(e).__name__}: {e})."]
-    problems = []
+    except Exception:  # unreadable header or metadata; its text may quote the file, so it is not shown
+        return [f"{where}: the file could not be read as {spec.format}; check that it is a {spec.format} file."]
+    present = set(columns)
+    problems = [f"{where}: the column name '{name}' appears {columns.count(name)} times; rename all but one."
+                for name in dict.fromkeys(c for c in columns if columns.count(c) > 1)]
     for col, role in _column_roles(analysis, key, spec):
         if col not in present:
             problems.append(f"{where}: column '{col}' ({role}) is not in the data.")
     if problems:
         return problems
     try:
-        md = read_data_file(analysis.folder, spec, needed_columns(analysis, key, spec))
+        md = read_data_file(analysis, spec, needed_columns(analysis, key, spec))
     except InputError as e:
         return [f"{where}: {p}" for p in e.problems]
     d = spec.design

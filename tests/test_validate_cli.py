@@ -141,3 +141,46 @@ def test_sav_value_labels_become_categories(sample_dir):
     assert frame["region"].notna().mean() > 0.99
     wealth = frame["wealth"]
     assert wealth.cat.ordered and list(wealth.cat.categories)[0] == "Poorest"
+
+
+def _point_csv_file_to(folder: Path, target: str) -> None:
+    def change(doc):
+        for rnd in doc["rounds"]:
+            for spec in rnd["files"].values():
+                if spec["path"].endswith(".csv"):
+                    spec["path"] = target
+    _edit_yaml(folder, change)
+
+
+def test_a_data_path_outside_the_folder_is_refused_without_quoting_the_file(copy, tmp_path, capsys):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\nhunter2\n", encoding="utf-8")
+    _point_csv_file_to(copy, "../secret.csv")
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "'../secret.csv' lies outside the analysis folder" in err and "--allow-outside" in err
+    assert "root:x" not in err and "hunter2" not in err
+
+
+def test_allow_outside_and_absolute_paths_are_honoured(copy, tmp_path, capsys, monkeypatch):
+    moved = tmp_path / "elsewhere" / "persons_2019.csv"
+    moved.parent.mkdir()
+    shutil.copy(copy / "persons_2019.csv", moved)
+    _point_csv_file_to(copy, "../elsewhere/persons_2019.csv")
+    monkeypatch.setenv("LNOB_ALLOW_OUTSIDE", "0")  # restored (unset) after the test
+    assert main(["validate", str(copy), "--allow-outside"]) == 0
+    monkeypatch.setenv("LNOB_ALLOW_OUTSIDE", "0")
+    _point_csv_file_to(copy, str(moved))
+    assert main(["validate", str(copy)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_duplicate_column_names_are_reported(copy, capsys):
+    spec, path = _csv_round(copy)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    lines[0] = ",".join([*header, header[-1]]) + "\n"
+    lines[1:] = [line.rstrip("\r\n") + ",0\n" for line in lines[1:]]
+    path.write_text("".join(lines), encoding="utf-8")
+    assert main(["validate", str(copy)]) == 2
+    assert f"the column name '{header[-1]}' appears 2 times; rename all but one" in capsys.readouterr().err

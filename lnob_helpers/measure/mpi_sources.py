@@ -119,7 +119,7 @@ def household_deprivations(data: RoundData, spec: AnalysisMPI) -> pd.DataFrame:
 
 def _household_ids(data: RoundData, spec: AnalysisMPI) -> np.ndarray:
     file_spec = data.round.files[spec.file]
-    raw = read_data_file(data.analysis.folder, file_spec, [spec.household]).frame
+    raw = read_data_file(data.analysis, file_spec, [spec.household]).frame
     if spec.household not in raw.columns:
         raise InputError(f"{MPI_FILE}: household column '{spec.household}' is not in {file_spec.path}.")
     ids = raw[spec.household]

@@ -23,7 +23,7 @@ def test_any_and_all_member_rules(round_2019, sample_dir):
     spec = load_analysis_mpi(sample_dir)
     deprived = household_deprivations(round_2019, spec)
     frame = round_2019.files["persons"].frame
-    household = read_data_file(sample_dir, round_2019.round.files["persons"], ["hh_id"]).frame["hh_id"]
+    household = read_data_file(round_2019.analysis, round_2019.round.files["persons"], ["hh_id"]).frame["hh_id"]
     stunted = frame["stunting"].eq(1).groupby(household).transform("any")
     assert (deprived["nutrition"] == stunted.astype(float)).all()  # no child under five: not deprived
     schooled = frame["education"].isin(["Primary", "Secondary", "Higher"]).groupby(household).transform("any")
