@@ -69,7 +69,14 @@ R's <code>survey</code> package.</p>
 <h3>Small cells</h3>
 <p>Estimates based on fewer than {s.suppression.min_n} unweighted cases are withheld ("suppressed");
 those based on {s.suppression.min_n}–{s.suppression.caution_n - 1} cases are shown but marked
-"caution". No individual record appears in this report or in any export.</p>
+"caution". A withheld estimate also withholds its number of cases, its population and its share, so
+nobody can weight the published groups back to it. Where the groups of a table add up to a published
+total (the national value, or a group of a two-way table's margin) and exactly one group with any
+cases is withheld, the group with the next-fewest cases is withheld as well, or the total when no such
+group is left ("complementary suppression", as statistical offices practise it); the rule is repeated
+until no withheld value can be worked out from its table. Such groups carry the note "Withheld so that a
+suppressed group beside it cannot be worked out from the total". No individual record appears in this
+report or in any export, and text in spreadsheet exports is stored so that it is never run as a formula.</p>
 <h3>Left-behind and furthest-behind groups</h3>
 <p>A group is counted as left behind on an indicator when its whole confidence interval lies on the
 unfavourable side of the national value and the gap is at least {s.left_behind.min_gap * 100:g}
