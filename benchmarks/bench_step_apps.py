@@ -45,7 +45,7 @@ def main() -> int:
         page2.cause_form["text"].value = "A cause added by the benchmark"
         timed("add a cause (save + redraw)", 1.0, page2.cause_form.button.click)
         page3 = timed("open Step 3 page", 2.0, lambda: Step3Page(analysis))
-        page3.rate_form["action"].value = page3.step3.actions[0].id
+        page3.rate_form["action"].value = page3.result.step3.actions[0].id
         page3.rate_form["feasibility"].value = 4
         timed("rate an action (save + redraw)", 1.0, page3.rate_form.button.click)
         page5 = timed("open Step 5 page", 2.0, lambda: Step5Page(analysis))

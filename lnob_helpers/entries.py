@@ -13,7 +13,7 @@ import re
 import unicodedata
 from pathlib import Path
 from collections.abc import Callable, Iterable, Sequence
-from typing import Annotated, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
@@ -80,13 +80,13 @@ def where(collection: str, index: int, entry: Entry) -> str:
     return f"{collection}[{index + 1}] (id `{entry.id}`)"
 
 
-def duplicate_ids(entries: Sequence[Entry], collection: str) -> list[str]:
-    """Sentences for ids used by more than one entry of `collection`."""
+def duplicate_ids(entries: Sequence[Any], collection: str, key: str = "id") -> list[str]:
+    """Sentences for ids (or another `key` field) used by more than one entry of `collection`."""
     positions: dict[str, list[int]] = {}
     for i, entry in enumerate(entries):
-        positions.setdefault(str(entry.id), []).append(i + 1)
+        positions.setdefault(str(getattr(entry, key)), []).append(i + 1)
     return [
-        f"{collection}: id `{entry_id}` is used by entries "
+        f"{collection}: {key} `{entry_id}` is used by entries "
         + ", ".join(str(p) for p in pos)
         + "; expected a different id for each entry"
         for entry_id, pos in positions.items()

@@ -1,9 +1,12 @@
 """Step 1's left-behind groups as Steps 2, 3 and 5 see them, and how group ids relate.
 
-A group id lists conditions `circumstance=category` joined by " & ", e.g.
+A group id lists conditions `circumstance=category` joined by `GROUP_SEPARATOR` (" & "), e.g.
 "area=Rural & ethnicity=Tamar"; "all" is the whole population. Group A *contains* group B
 when every condition of A is also a condition of B: an action for "ethnicity=Tamar" reaches
 the rural Tamar, and a recommendation about the Tamar concerns them.
+
+Later steps read the table Step 1 wrote (`outputs/step1/left_behind.csv`); they never run
+Step 1 themselves.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from .config import Analysis
 from .errors import InputError
 
 WHOLE_POPULATION = "all"
+GROUP_SEPARATOR = " & "
+STEP1_LEFT_BEHIND = Path("step1") / "left_behind.csv"  # inside the analysis's outputs folder
 LEFT_BEHIND_COLUMNS = (
     "group_id", "label", "n_indicators", "indicators", "factors", "n_factors",
     "max_gap", "mean_gap", "population_share", "furthest_behind",
 )
-_PART = r"(?:(?! & )[^=])+"
-GROUP_ID_RE = rf"^(?:{WHOLE_POPULATION}|{_PART}={_PART}(?: & {_PART}={_PART})*)$"
+_SEP = re.escape(GROUP_SEPARATOR)
+_PART = rf"(?:(?!{_SEP})[^=])+"
+GROUP_ID_RE = rf"^(?:{WHOLE_POPULATION}|{_PART}={_PART}(?:{_SEP}{_PART}={_PART})*)$"
 
 
 def is_group_id(group_id: str) -> bool:
-    """True for "all" or for conditions `circumstance=category` joined by " & "."""
+    """True for "all" or for conditions `circumstance=category` joined by `GROUP_SEPARATOR`."""
     return re.match(GROUP_ID_RE, group_id) is not None
 
 
@@ -47,14 +53,14 @@ def group_id_problem(group_id: str) -> str | None:
         return None
     return (
         f"`{group_id}` is not a group id; expected conditions like `area=Rural` joined by "
-        "' & ' (e.g. `area=Rural & ethnicity=Tamar`), or `all`"
+        f"'{GROUP_SEPARATOR}' (e.g. `area=Rural{GROUP_SEPARATOR}ethnicity=Tamar`), or `all`"
     )
 
 
 def conditions(group_ids: Iterable[str]) -> pd.DataFrame:
     """One row per condition: group_id, condition ("circumstance=category"), n_conditions."""
     ids = pd.Series(list(dict.fromkeys(group_ids)), dtype="str", name="group_id")
-    parts = ids.where(ids != WHOLE_POPULATION, "").str.split(" & ")
+    parts = ids.where(ids != WHOLE_POPULATION, "").str.split(GROUP_SEPARATOR, regex=False)
     long = pd.DataFrame({"group_id": ids, "condition": parts}).explode("condition")
     long = long[long["condition"].fillna("") != ""]
     counts = long.groupby("group_id")["condition"].size()
@@ -150,15 +156,8 @@ STEP1_MISSING = ("Step 1's results (outputs/step1/left_behind.csv) are not in th
                  "run Step 1 first (workbook 1, \"Who is left behind?\"), then reload this page.")
 
 
-def step1_groups(analysis: Analysis, compute: bool = False) -> pd.DataFrame | None:
-    """Step 1's left-behind groups for `analysis`; None when Step 1 has not been run.
-
-    With `compute` (report mode), a missing table is computed through the Step 1 library and
-    saved where Step 1 would save it, so Steps 3 and 5 of the same report reuse it.
-    """
-    path = analysis.outputs / "step1" / "left_behind.csv"
-    if not path.exists() and compute:
-        from .who.step1 import compute_step1
-
-        compute_step1(analysis).write()
+def step1_groups(analysis: Analysis) -> pd.DataFrame | None:
+    """The left-behind groups Step 1 wrote for `analysis`; None when it has not written them yet
+    (then say `STEP1_MISSING`)."""
+    path = analysis.outputs / STEP1_LEFT_BEHIND
     return read_left_behind(path) if path.exists() else None

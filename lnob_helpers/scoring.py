@@ -2,10 +2,13 @@
 
 Each criterion is already on a 0-1 scale; weights are non-negative and are rescaled to sum
 to one, so a score is a weighted mean and also lies between 0 and 1. The explanation spells
-out every term, e.g. "severity 0.80 (gap 23 pp) x weight 0.30 = 0.24; ...".
+out every term, e.g. "severity 0.80 (gap 23 pp) x weight 0.30 = 0.24; ...". A `Ranking` holds
+the scored rows best first, with the weights that made the scores.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -67,3 +70,30 @@ def share_of_max(values: pd.Series) -> pd.Series:
     clipped = values.astype(float).clip(lower=0).fillna(0.0)
     top = clipped.max() if len(clipped) else 0.0
     return clipped / top if top > 0 else clipped * 0.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Rows ranked by a weighted score, best first: Step 2's groups, Step 3's action plan.
+
+    `table` has a `rank` column (1 = best), the `key` column of ids, `score`, each criterion
+    and its `explanation`; `weights` are the normalised weights that made the scores.
+    """
+
+    table: pd.DataFrame
+    weights: dict[str, float]
+    key: str
+
+    @classmethod
+    def rank(cls, scored: pd.DataFrame, weights: Weights, key: str, tie_break: str) -> Ranking:
+        """Order `scored` by score, then `tie_break` (both highest first), then `key`, and number the rows."""
+        table = scored.sort_values(["score", tie_break, key], ascending=[False, False, True], kind="stable")
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        return cls(table.reset_index(drop=True), weights.normalised(), key)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def top(self, n: int = 5) -> list[str]:
+        """Ids of the `n` highest-ranked rows."""
+        return self.table[self.key].head(n).tolist()

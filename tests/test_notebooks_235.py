@@ -1,15 +1,14 @@
 """The Step 2, 3 and 5 notebooks run headless with their defaults, as the report runs them."""
 
-import runpy
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+from fixtures_steps import LEFT_BEHIND  # tests/ is on sys.path: see conftest.py
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOKS = ROOT / "workbooks"
-LEFT_BEHIND = runpy.run_path(str(Path(__file__).parent / "fixtures_steps.py"))["LEFT_BEHIND"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 HEADINGS = {
     "2_why.ipynb": ["## Prioritised groups", "## Problem trees", "## Capacity gaps", "## Step 2 diagnostics"],
@@ -17,6 +16,8 @@ HEADINGS = {
     "5_accountability.ipynb": ["## Accountability scorecard", "## Human-rights recommendations", "## Participation",
                                "## Checklists"],
 }
+WRITTEN = {"2_why.ipynb": "step2/group_priorities.csv", "3_what.ipynb": "step3/action_plan.csv",
+           "5_accountability.ipynb": "step5/recommendation_coverage.csv"}
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +46,4 @@ def test_notebook_runs_headless_in_report_mode(notebook, analysis_copy, tmp_path
     markdown = "\n".join(o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {}))
     assert all(h in markdown for h in HEADINGS[notebook])
     assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert (analysis_copy / "outputs" / WRITTEN[notebook]).exists()

@@ -10,11 +10,9 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from ..entries import Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries
-from .checklists import ChecklistAnswer, checklist_answer_problems
-from .participation import Consultation
+from ..checklists import ChecklistAnswer, checklist_answer_problems
+from ..consultations import Consultation
 from .scorecard import ScorecardAssessment
-
-STEP5_FILE = "step5_accountability.yaml"
 
 
 class Step5Accountability(Record):

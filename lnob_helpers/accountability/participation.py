@@ -1,74 +1,18 @@
-"""Participation log: who was consulted, how, with what access, and whether they heard back.
+"""Step 5's reading of the participation log (`consultations`): who is not participating?
 
 The guide's cross-cutting guidance on meaningful participation (UNSDG, "Operationalizing Leaving
 No One Behind") asks "who is not participating?" and stresses accessible venues and formats and
-feedback on how views were used. Each consultation records the groups reached and head counts by
-sex, age band and disability; every breakdown given must add up to the total (use a
-`not_stated` entry for people not counted), so the numbers can be trusted.
+feedback on how views were used. The log's records are `lnob_helpers.consultations`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from typing import Literal
 
 import pandas as pd
-from pydantic import Field, NonNegativeInt, field_validator, model_validator
 
-from ..entries import Entry, Record
-from ..groups import check_group_ids, read_left_behind, related
-
-METHODS = ("workshop", "focus_group", "interview", "survey", "online", "community_meeting", "hearing", "other")
-SEX_KEYS = ("female", "male", "other", "not_stated")
-DISABILITY_KEYS = ("with_disability", "without_disability", "not_stated")
-
-
-class Participants(Record):
-    """Head counts; each breakdown that is given must add up to `total`."""
-
-    total: NonNegativeInt | None = None
-    by_sex: dict[Literal["female", "male", "other", "not_stated"], NonNegativeInt] = Field(default_factory=dict)
-    by_age: dict[str, NonNegativeInt] = Field(default_factory=dict, description="Age band -> count, e.g. 15-24.")
-    by_disability: dict[Literal["with_disability", "without_disability", "not_stated"], NonNegativeInt] = Field(
-        default_factory=dict)
-
-    @model_validator(mode="after")
-    def _totals(self) -> "Participants":
-        sums = {name: sum(getattr(self, name).values()) for name in ("by_sex", "by_age", "by_disability")
-                if getattr(self, name)}
-        if self.total is None and sums:
-            self.total = max(sums.values())
-        wrong = [f"`{name}` adds up to {value}" for name, value in sums.items() if value != self.total]
-        if wrong:
-            raise ValueError(f"{' and '.join(wrong)} but the total is {self.total}; expected every breakdown to add "
-                             "up to the total (count people not asked under `not_stated`)")
-        return self
-
-
-class Consultation(Entry):
-    """One consultation or participatory event."""
-
-    title: str = Field(min_length=1)
-    date: dt.date
-    method: Literal["workshop", "focus_group", "interview", "survey", "online", "community_meeting", "hearing", "other"]
-    location: str = ""
-    step: list[Literal[1, 2, 3, 4, 5]] = Field(default_factory=list, description="LNOB steps it informed.")
-    group_ids: list[str] = Field(default_factory=list)
-    participants: Participants = Field(default_factory=Participants)
-    accessibility: list[str] = Field(default_factory=list, description="e.g. sign language, easy-read, step-free venue.")
-    feedback_given: bool = False
-    feedback_how: str = ""
-    notes: str = ""
-
-    _groups = field_validator("group_ids")(check_group_ids)
-
-    @model_validator(mode="after")
-    def _feedback(self) -> "Consultation":
-        if self.feedback_given and not self.feedback_how.strip():
-            raise ValueError(f"consultation `{self.title}` says feedback was given but not how; expected "
-                             "`feedback_how` (e.g. 'results meeting in the village, 2024-05-02')")
-        return self
+from ..consultations import DISABILITY_KEYS, SEX_KEYS, Consultation
+from ..groups import read_left_behind, related
 
 
 def _key(consultation: Consultation, position: int) -> str:
@@ -100,11 +44,6 @@ def participant_totals(consultations: list[Consultation]) -> pd.DataFrame:
     table["share"] = table["count"] / table.groupby("breakdown")["count"].transform("sum")
     table["breakdown"] = table["breakdown"].str.removeprefix("by_")
     return table
-
-
-def consulted_groups(consultations: list[Consultation]) -> list[str]:
-    """Group ids reached by any consultation (for Step 2's lack-of-voice criterion)."""
-    return list(dict.fromkeys(g for c in consultations for g in c.group_ids))
 
 
 def who_is_not_participating(consultations: list[Consultation],

@@ -150,6 +150,28 @@ class ScorecardScores:
     def overall(self) -> pd.DataFrame:
         return self.by_area[self.by_area["area"] == ALL_AREAS].reset_index(drop=True)
 
+    def headline(self) -> str:
+        """A sentence on the latest overall score and the change since the first year."""
+        overall = self.overall()
+        if overall.empty:
+            return "No rating recorded yet."
+        last, first = overall.iloc[-1], overall.iloc[0]
+        sentence = (f"In {int(last['year'])} the team scored {100 * last['score']:.0f} out of 100 on the "
+                    f"{self.card.title.lower()}, with {100 * last['share_meets']:.0f}% of the rated indicators at "
+                    "the \"meets\" level or above")
+        if len(overall) > 1:
+            sentence += f" (from {100 * first['score']:.0f} in {int(first['year'])})"
+        return sentence + "."
+
+    def area_table(self) -> pd.DataFrame:
+        """The area scores (0-100) with one column per year; empty when nothing is rated."""
+        if self.by_area.empty:
+            return pd.DataFrame()
+        by_area = self.by_area.assign(score=(100 * self.by_area["score"]).round(0))
+        table = by_area.pivot_table(index="area", columns="year", values="score", sort=False).reset_index()
+        table.columns = [str(c) for c in table.columns]
+        return table
+
     def to_frame(self) -> pd.DataFrame:
         """One row per year and area (plus "All areas"): rated, indicators, score, share_meets."""
         return self.by_area.copy()

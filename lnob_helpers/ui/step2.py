@@ -1,7 +1,9 @@
 """The Step 2 page ("Why?"): prioritised groups, problem trees, roles, capacity gaps, diagnostics.
 
-Report mode renders static tables and problem-tree diagrams. App mode (`lnob app`) adds forms
-that edit `step2_why.yaml` one entry at a time; every change is validated and saved at once.
+Both modes render a `Step2Result` (`why.step2.compute_step2`) and write its tables. Report mode
+shows static tables and problem-tree diagrams. App mode (`lnob app`) adds forms that edit
+`step2_why.yaml` one entry at a time; every change is validated and saved at once, then Step 2 is
+computed again from the files.
 """
 
 from __future__ import annotations
@@ -11,25 +13,23 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from ..accountability.models import STEP5_FILE, load_step5
-from ..accountability.participation import consulted_groups
 from ..config import Analysis
 from ..errors import InputError
-from ..groups import STEP1_MISSING, step1_groups
 from ..notebook import check_int, step_context
+from ..render import figure_png, table_html
 from ..what.models import STEP3_FILE, load_step3
-from ..who.evidence import load_evidence
-from ..why.diagnostics import step2_checklist, step2_diagnostics, step2_progress
-from ..why.models import CAPACITY_CATEGORIES, CAUSE_LEVELS, DUTY_LEVELS, STEP2_FILE, Step2Why, load_step2, save_step2
-from ..why.prioritise import GroupPriorities, prioritise_groups
+from ..why.diagnostics import step2_checklist
+from ..why.models import CAPACITY_CATEGORIES, CAUSE_LEVELS, DUTY_LEVELS, STEP2_FILE, load_step2, save_step2
 from ..why.problem_tree import plot_problem_tree, tree_frame
-from ..why.roles import KIND_LABELS, LEVEL_LABELS, capacity_gaps, role_pattern
+from ..why.roles import KIND_LABELS, LEVEL_LABELS
+from ..why.step2 import Step2Result, compute_step2
 from .feedback import Alerts, guarded
-from .forms import (ChecklistForm, Form, StepPage, choice, chosen, figure_png, heading, many, remove_entry,
-                    required, say, section, set_options, show_app, show_figure, show_table, split_items, table_html, text, upsert)
+from .forms import (ChecklistForm, Form, StepPage, choice, chosen, heading, many, remove_entry, required, say, section,
+                    set_options, show_app, show_figure, show_table, split_items, text, upsert)
 
 LEVEL_OPTIONS = [("Immediate", "immediate"), ("Underlying", "underlying"), ("Root", "root")]
 NO_PARENT = ("(the problem itself)", "")
+TOP_IN_APP = 10
 
 
 def show(analysis: str = "", mode: str = "auto", top: int = 10) -> None:
@@ -39,42 +39,25 @@ def show(analysis: str = "", mode: str = "auto", top: int = 10) -> None:
     if ctx.is_app:
         show_app(lambda: Step2Page(ctx.analysis))
     else:
-        report(ctx.analysis, top)
+        result = compute_step2(ctx.analysis)
+        result.write()
+        render_report(result, top)
 
 
 # --- report ---------------------------------------------------------------------------------
 
-def group_priorities(analysis: Analysis, step2: Step2Why, groups: pd.DataFrame) -> GroupPriorities:
-    """Rank Step 1's groups with the team's weights, the evidence log and the participation log."""
-    evidence = load_evidence(analysis.folder).to_frame()
-    consulted = consulted_groups(load_step5(analysis.folder / STEP5_FILE).consultations)
-    return prioritise_groups(groups, step2.priority_weights, evidence=evidence[evidence["group_id"] != ""],
-                             consulted_groups=consulted)
-
-
-def priority_table(priorities: GroupPriorities, step2: Step2Why, top: int) -> pd.DataFrame:
-    """The top groups in plain words, with whether the team chose each for the causal analysis."""
-    table = priorities.to_frame().head(top)
-    return pd.DataFrame({
-        "rank": table["rank"], "group": table["label"], "score": table["score"].round(2),
-        "furthest behind": table["furthest_behind"].map({True: "yes", False: ""}),
-        "chosen by the team": table["group_id"].isin(step2.priority_groups).map({True: "yes", False: ""}),
-        "why this score": table["explanation"],
-    })
-
-
-def report(analysis: Analysis, top: int = 10) -> None:
-    step2 = load_step2(analysis.folder / STEP2_FILE)
-    groups = step1_groups(analysis, compute=True)
+def render_report(result: Step2Result, top: int = 10) -> None:
+    """Static headings, tables and problem-tree diagrams of a computed Step 2."""
+    step2 = result.step2
     heading("Prioritised groups")
-    if groups is None:
-        say(STEP1_MISSING)
+    if result.priorities is None:
+        say(" ".join(result.notes))
     else:
-        priorities = group_priorities(analysis, step2, groups)
-        say(f"The {min(top, len(groups))} highest-ranked of the {len(groups)} groups Step 1 found left behind. "
-            "The score weighs " + ", ".join(f"{k} {v:.2f}" for k, v in priorities.weights.items())
+        n = len(result.priorities.table)
+        say(f"The {min(top, n)} highest-ranked of the {n} groups Step 1 found left behind. "
+            "The score weighs " + ", ".join(f"{k} {v:.2f}" for k, v in result.priorities.weights.items())
             + "; it informs the team's choice and does not replace it.")
-        show_table(priority_table(priorities, step2, top))
+        show_table(result.priority_table(top))
     heading("Problem trees")
     if not step2.problem_trees:
         say("No problem tree recorded yet.")
@@ -84,15 +67,14 @@ def report(analysis: Analysis, top: int = 10) -> None:
             f"**Standards:** {'; '.join(tree.standards) or '-'}. **SDG targets:** {', '.join(tree.sdg_targets) or '-'}.")
         show_figure(plot_problem_tree(tree))
     heading("Roles: rights holders, duty-bearers and other actors")
-    show_table(role_pattern(step2).drop(columns=["actor_id"]), empty="No actor recorded yet.")
+    show_table(result.roles.drop(columns=["actor_id"]), empty="No actor recorded yet.")
     heading("Capacity gaps")
-    analysis_of_gaps = capacity_gaps(step2)
     say("Number of gaps per actor and category; a row of zeros usually means \"not assessed yet\".")
-    show_table(analysis_of_gaps.matrix().reset_index(), empty="No actor recorded yet.")
-    show_table(analysis_of_gaps.by_actor().drop(columns=["actor_id"]), empty="No capacity gap recorded yet.")
+    show_table(result.capacity.matrix().reset_index(), empty="No actor recorded yet.")
+    show_table(result.capacity.by_actor().drop(columns=["actor_id"]), empty="No capacity gap recorded yet.")
     heading("Step 2 diagnostics")
-    show_table(step2_progress(step2))
-    show_table(step2_diagnostics(step2)[["section", "question", "answer", "note"]])
+    show_table(result.progress)
+    show_table(result.diagnostics[["section", "question", "answer", "note"]])
 
 
 # --- app --------------------------------------------------------------------------------------
@@ -111,19 +93,19 @@ def _find(entries: list[dict], entry_id: str, what: str) -> dict:
 
 
 class Step2Page(StepPage):
-    """The Step 2 app for one analysis; `refresh()` redraws everything from `step2_why.yaml`."""
+    """The Step 2 app for one analysis; `refresh()` computes Step 2 from the files and redraws it."""
 
     def __init__(self, analysis: Analysis):
         self.analysis = analysis
-        self.path = analysis.folder / STEP2_FILE
         self.alerts = Alerts()
-        self.groups = step1_groups(analysis)
-        group_options = [] if self.groups is None else list(zip(self.groups["label"], self.groups["group_id"]))
-        self.step2 = Step2Why()
+        self.result = compute_step2(analysis)
+        self.path = analysis.folder / STEP2_FILE
+        groups = self.result.groups
+        group_options = [] if groups is None else list(zip(groups["label"], groups["group_id"]))
 
         self.priorities = w.HTML()
         self.tree_pick = choice("Problem tree")
-        self.tree_pick.observe(lambda _: guarded(self.alerts)(self.refresh_tree)(), "value")
+        self.tree_pick.observe(self.refresh_tree, "value")
         self.causes_view = w.HTML()
         self.causes_view.add_class("lnob-causes")
         self.tree_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
@@ -132,17 +114,17 @@ class Step2Page(StepPage):
             "manifestation": text("Manifestation", "How the group is left behind: which right is unmet", long=True),
             "groups": many("Groups", group_options),
             "rights": text("Rights", "e.g. right to health; right to life"),
-        }, "Add problem tree", self.add_tree, self.alerts, title="New problem tree")
+        }, "Add problem tree", self.add_tree, title="New problem tree")
         self.cause_form = Form({
             "text": text("Cause", "Describe the cause"),
             "level": choice("Level", LEVEL_OPTIONS),
             "parent": choice("It explains", [NO_PARENT]),
-        }, "Add cause", self.add_cause, self.alerts, title="Add a cause to this tree")
+        }, "Add cause", self.add_cause, title="Add a cause to this tree")
         self.cause_form["level"].value = "immediate"
-        self.cause_form["level"].observe(lambda _: guarded(self.alerts)(self.refresh_parents)(), "value")
+        self.cause_form["level"].observe(self.refresh_parents, "value")
         self.cause_edit = Form({"cause": choice("Cause"), "text": text("New wording", "Describe the cause")},
-                               "Save cause", self.rename_cause, self.alerts, title="Reword a cause")
-        self.cause_delete = Form({"cause": choice("Cause")}, "Delete cause", self.delete_cause, self.alerts,
+                               "Save cause", self.rename_cause, title="Reword a cause")
+        self.cause_delete = Form({"cause": choice("Cause")}, "Delete cause", self.delete_cause,
                                  style="danger", title="Delete a cause")
 
         self.actors_view = w.HTML()
@@ -153,8 +135,8 @@ class Step2Page(StepPage):
             "groups": many("Groups", group_options),
             "duties": text("Claims or obligations", "separate items with ;"),
             "contribution": text("What they could do", "other actors only"),
-        }, "Add actor", self.add_actor, self.alerts, title="New actor")
-        self.actor_delete = Form({"actor": choice("Actor")}, "Delete actor", self.delete_actor, self.alerts,
+        }, "Add actor", self.add_actor, title="New actor")
+        self.actor_delete = Form({"actor": choice("Actor")}, "Delete actor", self.delete_actor,
                                  style="danger", title="Delete an actor")
 
         self.gaps_view = w.HTML()
@@ -162,8 +144,8 @@ class Step2Page(StepPage):
             "actor": choice("Actor"),
             "category": choice("Category", [(v, k) for k, v in CAPACITY_CATEGORIES.items()]),
             "description": text("Gap", "What the actor lacks"),
-        }, "Add capacity gap", self.add_gap, self.alerts, title="New capacity gap")
-        self.gap_delete = Form({"gap": choice("Capacity gap")}, "Delete capacity gap", self.delete_gap, self.alerts,
+        }, "Add capacity gap", self.add_gap, title="New capacity gap")
+        self.gap_delete = Form({"gap": choice("Capacity gap")}, "Delete capacity gap", self.delete_gap,
                                style="danger", title="Delete a capacity gap")
 
         self.checklist = ChecklistForm(step2_checklist(), self.alerts, self.answer)
@@ -177,33 +159,40 @@ class Step2Page(StepPage):
             section("Step 2 diagnostics"), self.checklist.box,
         ], "lnob-step2")
 
+    @property
+    def groups(self) -> pd.DataFrame | None:
+        return self.result.groups
+
     # views
     def refresh(self) -> None:
-        """Re-read the file and redraw every list and option."""
-        self.step2 = step2 = load_step2(self.path)
-        if self.groups is None:
-            self.priorities.value = f"<p><b>{html.escape(STEP1_MISSING)}</b></p>"
+        """Compute Step 2 from the files, write its tables and redraw every list and option."""
+        self.result = result = compute_step2(self.analysis)
+        result.write()
+        step2 = result.step2
+        if result.priorities is None:
+            self.priorities.value = "".join(f"<p><b>{html.escape(note)}</b></p>" for note in result.notes)
         else:
-            table = priority_table(group_priorities(self.analysis, step2, self.groups), step2, 10)
-            self.priorities.value = table_html(table)
+            self.priorities.value = table_html(result.priority_table(TOP_IN_APP))
         set_options(self.tree_pick, [(t.title, t.id) for t in step2.problem_trees])
         if self.tree_pick.value is None and step2.problem_trees:
             self.tree_pick.value = step2.problem_trees[0].id
         self.refresh_tree()
-        roles = role_pattern(step2)
+        roles = result.roles
         self.actors_view.value = table_html(roles.drop(columns=["actor_id"]), empty="No actor recorded yet.")
         actor_options = list(zip(roles["actor"], roles["actor_id"]))
         set_options(self.actor_delete["actor"], actor_options)
         set_options(self.gap_form["actor"], actor_options)
-        gaps = capacity_gaps(step2)
-        self.gaps_view.value = table_html(gaps.by_actor().drop(columns=["actor_id"]), empty="No actor recorded yet.")
+        self.gaps_view.value = table_html(result.capacity.by_actor().drop(columns=["actor_id"]),
+                                          empty="No actor recorded yet.")
         set_options(self.gap_delete["gap"], [(f"{g.actor}: {g.description}", g.id) for g in step2.capacity_gaps])
         self.checklist.refresh(step2.diagnostics)
 
     def current_tree(self):
-        return next((t for t in self.step2.problem_trees if t.id == self.tree_pick.value), None)
+        return next((t for t in self.result.step2.problem_trees if t.id == self.tree_pick.value), None)
 
-    def refresh_tree(self) -> None:
+    @guarded
+    def refresh_tree(self, change: dict | None = None) -> None:
+        """Show the chosen problem tree: its causes as a table and as a diagram."""
         tree = self.current_tree()
         if tree is None:
             self.causes_view.value = "<p><em>No problem tree yet: add one below.</em></p>"
@@ -216,14 +205,15 @@ class Step2Page(StepPage):
                                   "explains": frame["parent"].map(texts).fillna("the problem itself"),
                                   "id": frame["cause_id"]})
             self.causes_view.value = (f"<p><b>{html.escape(tree.manifestation)}</b></p>"
-                                      + table_html(shown, "lnob-table", empty="No cause recorded yet."))
+                                      + table_html(shown, empty="No cause recorded yet."))
             self.tree_image.value = figure_png(plot_problem_tree(tree))
             causes = [(c.text, c.id) for c in tree.causes]
         set_options(self.cause_edit["cause"], causes)
         set_options(self.cause_delete["cause"], causes)
         self.refresh_parents()
 
-    def refresh_parents(self) -> None:
+    @guarded
+    def refresh_parents(self, change: dict | None = None) -> None:
         """Offer as parents the causes one level up from the chosen level."""
         level = self.cause_form["level"].value
         tree = self.current_tree()
@@ -238,14 +228,16 @@ class Step2Page(StepPage):
         self.save_change(self.path, load_step2, save_step2, change, done)
 
     # problem trees and causes
+    @guarded
     def add_tree(self, form: Form) -> None:
         title = required(form["title"].value, "Title")
         entry = {"title": title, "manifestation": required(form["manifestation"].value, "Manifestation"),
                  "group_ids": list(form["groups"].value), "rights": split_items(form["rights"].value)}
         self._edit(lambda data: data["problem_trees"].append(entry), f"Problem tree \"{title}\" added.")
-        self.tree_pick.value = self.step2.problem_trees[-1].id
+        self.tree_pick.value = self.result.step2.problem_trees[-1].id
         form.clear("title", "manifestation", "rights")
 
+    @guarded
     def add_cause(self, form: Form) -> None:
         tree_id = chosen(self.tree_pick.value, "Problem tree")
         cause = {"text": required(form["text"].value, "Cause"), "level": chosen(form["level"].value, "Level"),
@@ -258,6 +250,7 @@ class Step2Page(StepPage):
                    f"Cause \"{cause['text']}\" added.")
         form.clear("text")
 
+    @guarded
     def rename_cause(self, form: Form) -> None:
         tree_id, cause_id = chosen(self.tree_pick.value, "Problem tree"), chosen(form["cause"].value, "Cause")
         wording = required(form["text"].value, "New wording")
@@ -268,6 +261,7 @@ class Step2Page(StepPage):
         self._edit(change, f"Cause `{cause_id}` reworded.")
         form.clear("text")
 
+    @guarded
     def delete_cause(self, form: Form) -> None:
         tree_id, cause_id = chosen(self.tree_pick.value, "Problem tree"), chosen(form["cause"].value, "Cause")
         tree = self.current_tree()
@@ -282,6 +276,7 @@ class Step2Page(StepPage):
                                              cause_id, "Cause"), f"Cause `{cause_id}` deleted.")
 
     # actors and capacity gaps
+    @guarded
     def add_actor(self, form: Form) -> None:
         name, kind = required(form["name"].value, "Name"), chosen(form["kind"].value, "Role")
         duties = split_items(form["duties"].value)
@@ -292,9 +287,10 @@ class Step2Page(StepPage):
         self._edit(lambda data: data["actors"].append(entry), f"{KIND_LABELS[kind]} \"{name}\" added.")
         form.clear("name", "duties", "contribution")
 
+    @guarded
     def delete_actor(self, form: Form) -> None:
         actor_id = chosen(form["actor"].value, "Actor")
-        gaps = [g.id for g in self.step2.capacity_gaps if g.actor == actor_id]
+        gaps = [g.id for g in self.result.step2.capacity_gaps if g.actor == actor_id]
         if gaps:
             raise InputError(f"Actor `{actor_id}`: capacity gaps {', '.join(gaps)} belong to it; delete those first.")
         used = actions_using(self.analysis, "duty_bearer_ids", actor_id)
@@ -302,12 +298,14 @@ class Step2Page(StepPage):
             raise InputError(f"Actor `{actor_id}`: Step 3 actions {', '.join(used)} name it; unlink it there first.")
         self._edit(lambda data: remove_entry(data["actors"], actor_id, "Actor"), f"Actor `{actor_id}` deleted.")
 
+    @guarded
     def add_gap(self, form: Form) -> None:
         entry = {"actor": chosen(form["actor"].value, "Actor"), "category": chosen(form["category"].value, "Category"),
                  "description": required(form["description"].value, "Gap")}
         self._edit(lambda data: data["capacity_gaps"].append(entry), "Capacity gap added.")
         form.clear("description")
 
+    @guarded
     def delete_gap(self, form: Form) -> None:
         gap_id = chosen(form["gap"].value, "Capacity gap")
         used = actions_using(self.analysis, "capacity_gap_ids", gap_id)
@@ -317,5 +315,6 @@ class Step2Page(StepPage):
                    f"Capacity gap `{gap_id}` deleted.")
 
     def answer(self, entry: dict) -> None:
+        """Save one diagnostic answer (called by the checklist form, whose submit is guarded)."""
         self._edit(lambda data: upsert(data["diagnostics"], entry, ["question"]), "Answer saved.")
 

@@ -11,14 +11,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..scoring import Ranking
 from ..style import SEQUENCE, finish_figure
-from .prioritise import ActionPlan
 
 WRAP = 48
 
 
-def plot_action_plan(plan: ActionPlan, top: int = 15, source: str = "Team analysis, step3_what.yaml") -> Figure:
-    """Stacked horizontal bars of the weighted criteria for the `top` ranked actions."""
+def plot_action_plan(plan: Ranking, top: int = 15, source: str = "Team analysis, step3_what.yaml") -> Figure:
+    """Stacked horizontal bars of the weighted criteria for the `top` ranked actions of `plan`
+    (from `prioritise_actions`)."""
     table = plan.table.head(top)
     fig, ax = plt.subplots(figsize=(11, 1.2 + 0.42 * max(len(table), 1)))
     rows = np.arange(len(table))

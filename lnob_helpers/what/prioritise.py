@@ -18,14 +18,13 @@ The score is the weighted mean, weights rescaled to sum to one.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..groups import read_left_behind
+from ..scoring import Ranking, share_of_max, weighted_scores
 from ..why.models import CAUSE_LEVELS, Step2Why
-from ..scoring import share_of_max, weighted_scores
 from .coverage import action_reach
 from .models import ACTION_AREAS, ActionWeights, Step3What
 
@@ -34,20 +33,10 @@ PLAN_COLUMNS = ["rank", "action_id", "title", "area", "score", "impact", "depth"
                 "groups", "causes", "duty_bearers", "sdg_targets", "lead", "explanation"]
 
 
-@dataclass
-class ActionPlan:
-    """The prioritised action plan: one row per action, highest score first."""
-
-    table: pd.DataFrame
-    weights: dict[str, float]
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-
 def prioritise_actions(step3: Step3What, step2: Step2Why, left_behind: str | os.PathLike | pd.DataFrame,
-                       weights: ActionWeights | None = None) -> ActionPlan:
-    """Score every action on impact, depth, multiplier, feasibility, cost and time horizon."""
+                       weights: ActionWeights | None = None) -> Ranking:
+    """The prioritised action plan: every action scored on impact, depth, multiplier,
+    feasibility, cost and time horizon, highest score first."""
     weights = weights or step3.priority_weights
     groups = read_left_behind(left_behind)
     actions = pd.DataFrame({
@@ -60,7 +49,7 @@ def prioritise_actions(step3: Step3What, step2: Step2Why, left_behind: str | os.
         **{r: [getattr(a, r) for a in step3.actions] for r in RATED},
     }, columns=["action_id", "title", "area", "lead", "sdg_targets", "n_targets", *RATED])
     if actions.empty:
-        return ActionPlan(pd.DataFrame(columns=PLAN_COLUMNS), weights.normalised())
+        return Ranking(pd.DataFrame(columns=PLAN_COLUMNS), weights.normalised(), key="action_id")
 
     reach = action_reach(step3, groups["group_id"].tolist()).merge(
         groups[["group_id", "label", "furthest_behind"]], on="group_id")
@@ -105,9 +94,7 @@ def prioritise_actions(step3: Step3What, step2: Step2Why, left_behind: str | os.
     table["sdg_targets"] = actions["sdg_targets"]
     table["lead"] = actions["lead"]
     table["explanation"] = scored["explanation"]
-    table = table.sort_values(["score", "impact", "action_id"], ascending=[False, False, True], kind="stable")
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
-    return ActionPlan(table[PLAN_COLUMNS].reset_index(drop=True), weights.normalised())
+    return Ranking.rank(table[PLAN_COLUMNS[1:]], weights, key="action_id", tie_break="impact")
 
 
 def _deepest_cause(cause_ids: list[str], step2: Step2Why) -> tuple[int, str]:

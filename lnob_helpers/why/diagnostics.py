@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..accountability.checklists import Checklist, answers_frame, checklist_progress, load_checklist
+from ..checklists import Checklist, answers_frame, checklist_progress, load_checklist
 from .models import Step2Why
 
 

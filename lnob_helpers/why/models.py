@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..accountability.checklists import ChecklistAnswer, answer_problems, load_checklist
+from ..checklists import ChecklistAnswer, answer_problems, load_checklist
 from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, load_entries, raise_problems, save_entries, unknown_refs, where
 from ..groups import check_group_ids
 from ..scoring import Weights

@@ -24,34 +24,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..config import FACTORS
 from ..errors import InputError
-from ..groups import has_tag, read_left_behind, related
+from ..groups import GROUP_SEPARATOR, has_tag, read_left_behind, related
+from ..scoring import Ranking, share_of_max, weighted_scores
 from .models import PriorityWeights
-from ..scoring import share_of_max, weighted_scores
 
 VOICE_SOURCES = ("consultation", "citizen_generated")
 SHOCK_CIRCUMSTANCES = ("disaster", "displacement")
-
-
-@dataclass
-class GroupPriorities:
-    """The ranked groups; `table` has one row per group, best-ranked first."""
-
-    table: pd.DataFrame
-    weights: dict[str, float]
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-    def top(self, n: int = 5) -> list[str]:
-        """Group ids of the `n` highest-ranked groups."""
-        return self.table["group_id"].head(n).tolist()
 
 
 def heard_groups(evidence: pd.DataFrame | Sequence[dict] | None, consulted_groups: Iterable[str] = ()) -> list[str]:
@@ -84,7 +68,7 @@ def prioritise_groups(
     evidence: pd.DataFrame | Sequence[dict] | None = None,
     consulted_groups: Iterable[str] = (),
     shock_circumstances: Sequence[str] = SHOCK_CIRCUMSTANCES,
-) -> GroupPriorities:
+) -> Ranking:
     """Score and rank the left-behind groups on severity, multiplicity, size, shocks and voice.
 
     `left_behind` is Step 1's `left_behind.csv` (path or frame); `evidence` the evidence log
@@ -100,7 +84,7 @@ def prioritise_groups(
     share = groups["population_share"].fillna(0.0)
     tagged = has_tag(groups["factors"], "shocks")
     circumstances = "|".join(re.escape(c) for c in shock_circumstances) or "$^"
-    defined_by = groups["group_id"].str.extract(rf"(?:^| & )({circumstances})=", expand=False)
+    defined_by = groups["group_id"].str.extract(rf"(?:^|{re.escape(GROUP_SEPARATOR)})({circumstances})=", expand=False)
     heard = heard_groups(evidence, consulted_groups)
     criteria = pd.DataFrame({
         "severity": share_of_max(gap),
@@ -125,7 +109,4 @@ def prioritise_groups(
     table = pd.concat([groups[["group_id", "label"]], scored["score"], criteria,
                        groups[["furthest_behind", "max_gap", "n_indicators", "n_factors", "population_share"]],
                        scored["explanation"]], axis=1)
-    table = table.sort_values(["score", "severity", "group_id"], ascending=[False, False, True], kind="stable")
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
-    return GroupPriorities(table=table.reset_index(drop=True), weights=weights.normalised())
-
+    return Ranking.rank(table, weights, key="group_id", tie_break="severity")

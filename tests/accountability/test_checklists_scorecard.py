@@ -1,6 +1,6 @@
 import pytest
 
-from lnob_helpers.accountability.checklists import ChecklistAnswer, checklist_progress, load_checklist
+from lnob_helpers.checklists import ChecklistAnswer, checklist_progress, load_checklist
 from lnob_helpers.accountability.scorecard import (Rating, Scorecard, ScorecardAssessment, load_scorecard,
                                                    plot_scorecard_history, score_scorecard)
 from lnob_helpers.errors import InputError

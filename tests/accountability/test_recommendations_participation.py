@@ -3,11 +3,11 @@ import threading
 import pytest
 
 from lnob_helpers.accountability.models import Step5Accountability, load_step5, save_step5
-from lnob_helpers.accountability.participation import (Consultation, consulted_groups, participant_totals,
-                                                       participation_warnings, who_is_not_participating)
+from lnob_helpers.accountability.participation import participant_totals, participation_warnings, who_is_not_participating
 from lnob_helpers.accountability.recommendations import (filter_recommendations, import_recommendations,
                                                          load_recommendations, read_recommendations_csv,
                                                          recommendation_coverage)
+from lnob_helpers.consultations import Consultation, consulted_groups
 from lnob_helpers.errors import InputError
 from lnob_helpers.what.models import Step3What
 from lnob_helpers.yamlstore import dump_yaml

@@ -5,11 +5,11 @@ buttons as a person would, and then rebuilds the page from the folder: what a pa
 must be exactly what was saved.
 """
 
-import runpy
 import shutil
 from pathlib import Path
 
 import pytest
+from fixtures_steps import LEFT_BEHIND  # tests/ is on sys.path: see conftest.py
 
 from lnob_helpers.config import load_analysis
 from lnob_helpers.groups import STEP1_MISSING
@@ -17,7 +17,6 @@ from lnob_helpers.ui.step2 import Step2Page
 from lnob_helpers.ui.step3 import Step3Page
 from lnob_helpers.ui.step5 import Step5Page
 
-LEFT_BEHIND = runpy.run_path(str(Path(__file__).parents[1] / "fixtures_steps.py"))["LEFT_BEHIND"]
 STEP_FILES = ("analysis.yaml", "evidence.yaml", "step2_why.yaml", "step3_what.yaml", "step5_accountability.yaml",
               "step5_recommendations.yaml")
 
@@ -54,7 +53,7 @@ def test_adding_a_cause_is_saved_and_shown_after_a_reload(folder):
     assert (folder / "step2_why.yaml.bak").exists()
     again = Step2Page(_analysis(folder))
     assert "Village health posts have no phone signal" in again.causes_view.value
-    cause = again.step2.causes()["village-health-posts-have-no-phone"]
+    cause = again.result.step2.causes()["village-health-posts-have-no-phone"]
     assert (cause.level, cause.parent) == ("immediate", None)
 
 
@@ -65,7 +64,7 @@ def test_a_root_cause_needs_the_underlying_cause_it_explains(folder):
     page.cause_form["parent"].value = "no-cover"
     page.cause_form["text"].value = "Informal workers pay no contributions"
     page.cause_form.button.click()
-    saved = Step2Page(_analysis(folder)).step2.causes()
+    saved = Step2Page(_analysis(folder)).result.step2.causes()
     assert saved["informal-workers-pay-no-contributions"].parent == "no-cover"
 
 
@@ -97,14 +96,14 @@ def test_deleting_causes_actors_and_gaps(folder):
     page.cause_delete["cause"].value = "a-cause-to-remove"
     page.cause_delete.button.click()
     assert "lnob-ok" in page.alerts.value
-    assert "a-cause-to-remove" not in Step2Page(_analysis(folder)).step2.causes()
+    assert "a-cause-to-remove" not in Step2Page(_analysis(folder)).result.step2.causes()
 
     page.actor_delete["actor"].value = "moh"
     page.actor_delete.button.click()
     assert "capacity gaps moh-no-midwife-budget, moh-no-ethnicity-data belong to it" in _error(page)
     page.gap_delete["gap"].value = "families-stigma"
     page.gap_delete.button.click()
-    saved = Step2Page(_analysis(folder)).step2
+    saved = Step2Page(_analysis(folder)).result.step2
     assert "families-stigma" not in [g.id for g in saved.capacity_gaps]
 
 
@@ -122,7 +121,7 @@ def test_adding_an_actor_a_gap_and_an_answer(folder):
     questions = page.checklist.form
     questions["question"].value, questions["answer"].value = "rights-holder-gaps", "partly"
     questions.button.click()
-    saved = Step2Page(_analysis(folder)).step2
+    saved = Step2Page(_analysis(folder)).result.step2
     chief = saved.actors_by_id()["village-chiefs"]
     assert chief.obligations == ["allow women to travel", "report births"]
     assert saved.capacity_gaps[-1].actor == "village-chiefs"
@@ -164,7 +163,7 @@ def test_step3_add_rate_and_delete_actions(folder):
     assert "recommendations crc-2021-19 are linked to it" in _error(again)
     again.delete_form["action"].value = "maternal-health-campaign"
     again.delete_form.button.click()
-    actions = {a.id: a for a in Step3Page(_analysis(folder)).step3.actions}
+    actions = {a.id: a for a in Step3Page(_analysis(folder)).result.step3.actions}
     assert actions["anti-stigma-campaign-with-opds"].feasibility == 5
     assert "maternal-health-campaign" not in actions
 
@@ -194,14 +193,26 @@ def test_step5_ratings_recommendations_consultations_and_checklists(folder):
     vnr.button.click()
 
     again = Step5Page(_analysis(folder))
-    ratings = [r for r in again.step5.scorecards[0].ratings if r.year == 2025]
+    ratings = [r for r in again.result.step5.scorecards[0].ratings if r.year == 2025]
     assert len(ratings) == 18 and next(r for r in ratings if r.indicator == "remedies").rating == 4
-    saved = next(r for r in again.recs.recommendations if r.id == "crc-2021-33")
+    saved = next(r for r in again.result.recommendations.recommendations if r.id == "crc-2021-33")
     assert (saved.status, saved.action_ids) == ("in_progress", ["enrol-without-papers"])
-    camp = again.step5.consultations[-1]
+    camp = again.result.step5.consultations[-1]
     assert (camp.id, camp.participants.by_sex) == ("camp-meeting", {"female": 6, "male": 0, "not_stated": 4})
     assert "(displacement=Displaced) has not taken part" not in again.log_view.value
-    assert {a.question: a.answer for a in again.step5.checklists["vnr"]}["budget"] == "partly"
+    assert {a.question: a.answer for a in again.result.step5.checklists["vnr"]}["budget"] == "partly"
     again.consultation_delete["consultation"].value = "camp-meeting"
     again.consultation_delete.button.click()
-    assert "camp-meeting" not in [c.id for c in Step5Page(_analysis(folder)).step5.consultations]
+    assert "camp-meeting" not in [c.id for c in Step5Page(_analysis(folder)).result.step5.consultations]
+
+
+def test_pages_write_their_step_outputs_and_rewrite_them_after_a_save(folder):
+    Step2Page(_analysis(folder))
+    Step5Page(_analysis(folder))
+    page = Step3Page(_analysis(folder))
+    for written in ("step2/group_priorities.csv", "step3/action_plan.csv", "step5/recommendation_coverage.csv"):
+        assert (folder / "outputs" / written).exists(), written
+    form = page.add_form
+    form["title"].value, form["area"].value = "Disability inclusion audit of health posts", "services"
+    form.button.click()
+    assert "Disability inclusion audit of health posts" in (folder / "outputs" / "step3" / "action_plan.csv").read_text()

@@ -1,6 +1,8 @@
+import pandas as pd
 import pytest
 
 from lnob_helpers.errors import InputError
+from lnob_helpers.scoring import Ranking
 from lnob_helpers.why.models import PriorityWeights
 from lnob_helpers.why.prioritise import prioritise_groups
 
@@ -41,8 +43,6 @@ def test_explanation_spells_out_each_term(left_behind_csv):
 
 
 def test_shock_circumstance_counts_without_tag(left_behind_csv):
-    import pandas as pd
-
     frame = pd.read_csv(left_behind_csv)
     frame.loc[1, "factors"] = "governance"
     table = prioritise_groups(frame).to_frame().set_index("group_id")
@@ -66,3 +66,12 @@ def test_weights_are_validated_and_normalised(left_behind_csv):
 def test_evidence_without_columns_is_a_clear_error(left_behind_csv):
     with pytest.raises(InputError, match="evidence log: columns source_type are missing"):
         prioritise_groups(left_behind_csv, evidence=[{"group_id": "area=Rural"}])
+
+
+def test_ranking_breaks_ties_by_the_named_criterion_then_by_id():
+    scored = pd.DataFrame({"group_id": ["c", "b", "a", "d"], "score": [0.5, 0.5, 0.5, 0.9],
+                           "severity": [0.1, 0.3, 0.1, 0.0]})
+    ranking = Ranking.rank(scored, PriorityWeights(), key="group_id", tie_break="severity")
+    assert ranking.top(4) == ["d", "b", "a", "c"]
+    assert ranking.table["rank"].tolist() == [1, 2, 3, 4]
+    assert ranking.weights == pytest.approx(PriorityWeights().normalised())

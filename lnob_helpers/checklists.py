@@ -3,7 +3,8 @@
 The workbook ships the guide's diagnostic questions as checklists (Step 2 diagnostics, the
 VNR / national SDG report checklist, the MAPS checklist of the guide's Annex 4), written in
 the project's own words. A team answers each question with yes, partly, no or not applicable
-and a note; `checklist_progress` shows how far each section has got.
+and a note; `checklist_progress` shows how far each section has got. The engine is shared by
+Steps 2 and 5, so it sits below both; each checklist's YAML stays next to the step that asks it.
 """
 
 from __future__ import annotations
@@ -15,17 +16,17 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, model_validator
 
-from ..errors import InputError
-from ..yamlstore import read_yaml
-from ..entries import Entry, EntryId, Record, duplicate_ids, fill_ids, raise_problems
+from .entries import Entry, EntryId, Record, duplicate_ids, fill_ids, raise_problems
+from .errors import InputError
+from .yamlstore import read_yaml
 
 ANSWERS = ("yes", "partly", "no", "not_applicable")
 Answer = Literal["yes", "partly", "no", "not_applicable"]
-SHIPPED = {
-    "step2": ("lnob_helpers.why", "checklist_step2.yaml"),
-    "vnr": ("lnob_helpers.accountability", "checklist_vnr.yaml"),
-    "maps": ("lnob_helpers.accountability", "checklist_maps.yaml"),
-    "participation": ("lnob_helpers.accountability", "checklist_participation.yaml"),
+SHIPPED = {  # name -> file inside the lnob_helpers package
+    "step2": "why/checklist_step2.yaml",
+    "vnr": "accountability/checklist_vnr.yaml",
+    "maps": "accountability/checklist_maps.yaml",
+    "participation": "accountability/checklist_participation.yaml",
 }
 
 
@@ -80,8 +81,7 @@ def load_checklist(name: str) -> Checklist:
     """One of the shipped checklists: "step2", "vnr", "maps" or "participation"."""
     if name not in SHIPPED:
         raise InputError(f"checklist `{name}` is not shipped; expected one of {', '.join(SHIPPED)}.")
-    package, filename = SHIPPED[name]
-    with resources.as_file(resources.files(package) / filename) as path:
+    with resources.as_file(resources.files(__package__).joinpath(SHIPPED[name])) as path:
         return Checklist.model_validate(read_yaml(path))
 
 
