@@ -8,17 +8,19 @@ Problems name the entry as people count it: `actions[3] (id `land-reform`)`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError, describe_validation_error
-from .yamlstore import load_model, save_model
+from .yamlstore import load_model, locked, save_model
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 SLUG_MAX = 40
@@ -163,3 +165,69 @@ def _one_per_line(problems: list[str], source: str) -> list[str]:
 
 def _end(sentence: str) -> str:
     return sentence if sentence.endswith(".") else sentence + "."
+
+
+# --- one save at a time, and no silent overwrite of someone else's edit ----------------------
+
+Fingerprints = dict[str, str]
+CONFLICT = ("Someone else changed {what} after this page showed it, so your change was not saved. "
+            "The page now shows their version; please make your change again.")
+
+
+class EditConflict(InputError):
+    """Raised when the entry being saved changed since the page was drawn."""
+
+
+def entry_fingerprints(data: object, collection: str = "") -> Fingerprints:
+    """A short hash of each entry's own fields, keyed `collection:id`, at any depth.
+
+    Nested lists of entries are left out of their parent's hash, so adding a cause to a
+    problem tree does not count as changing the tree.
+    """
+    found: Fingerprints = {}
+    if isinstance(data, Mapping):
+        own = {k: v for k, v in data.items() if not _is_entry_list(v)}
+        if "id" in data and collection:
+            text = json.dumps(own, sort_keys=True, default=str)
+            found[f"{collection}:{data['id']}"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        for key, value in data.items():
+            if isinstance(value, (list, Mapping)):
+                found.update(entry_fingerprints(value, str(key)))
+    elif isinstance(data, list):
+        for item in data:
+            found.update(entry_fingerprints(item, collection))
+    return found
+
+
+def _is_entry_list(value: object) -> bool:
+    return isinstance(value, list) and any(isinstance(v, Mapping) and "id" in v for v in value)
+
+
+def edit_entries(path: str | os.PathLike, load: Callable[[Path], M], change: Callable[[dict], None],
+                 save: Callable[[Path, M], Path], seen: Fingerprints | None = None) -> M:
+    """One save as a transaction: lock the file, read it afresh, apply `change`, validate, write.
+
+    `seen` holds the fingerprints of the entries as the page showed them; an entry that this
+    change edits or removes and that someone else changed meanwhile stops the save with a
+    plain sentence (optimistic concurrency). Additions never conflict. A problem raises
+    InputError before anything is written, so the file stays as it was.
+    """
+    path = Path(path)
+    with locked(path):
+        current = load(path)
+        data = current.model_dump()
+        before = entry_fingerprints(data)
+        change(data)
+        if seen is not None:
+            after = entry_fingerprints(data)
+            stale = sorted(key for key, fp in before.items() if after.get(key) != fp and seen.get(key) != fp)
+            if stale:
+                raise EditConflict(CONFLICT.format(what=_describe(stale[0])))
+        updated = validate_entries(type(current), data, path.name)
+        save(path, updated)
+    return updated
+
+
+def _describe(key: str) -> str:
+    collection, _, entry_id = key.partition(":")
+    return f"the entry `{entry_id}` in {collection.replace('_', ' ')}"

@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -15,6 +17,7 @@ from lnob_helpers.errors import LnobError
 from lnob_helpers.report import build as build_mod
 from lnob_helpers.report.assemble import section_from_notebook
 from lnob_helpers.report.execute import STEPS, StepFailed, StepRun, run_step, socket_kernel_manager
+from lnob_helpers.render import table_html
 from lnob_helpers.report.pdf import find_browser, html_to_pdf
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
@@ -96,6 +99,19 @@ def test_section_keeps_outputs_not_code(tmp_path):
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in section.body
     assert section.headings == [(2, "step1-1", "Groups")]
     assert "Title that the section replaces" not in section.body
+    assert small_cells_shown(section.body) == []
+
+
+def test_report_shows_a_table_exactly_as_the_app_does(tmp_path):
+    table = pd.DataFrame({"group": ["<b>Tamar</b>", "Few", "Very few"], "estimate": [70.0, 60.0, np.nan],
+                          "n": [500, 30, 9], "flag": ["ok", "caution", "suppressed"]})
+    shown = table_html(table, digits=1)                       # what the app puts in its page
+    nb = new_notebook()
+    nb.cells = [new_code_cell("show()", outputs=[new_output("display_data", data={"text/html": shown})])]
+    nbformat.write(nb, str(tmp_path / "1_who.ipynb"))
+    section = section_from_notebook(StepRun("1_who.ipynb", "Step 1", tmp_path / "1_who.ipynb", 0.1), 1)
+    assert shown in section.body
+    assert "60.0 (c)" in section.body and "<b>Tamar" not in section.body
     assert small_cells_shown(section.body) == []
 
 

@@ -184,3 +184,12 @@ def test_duplicate_column_names_are_reported(copy, capsys):
     path.write_text("".join(lines), encoding="utf-8")
     assert main(["validate", str(copy)]) == 2
     assert f"the column name '{header[-1]}' appears 2 times; rename all but one" in capsys.readouterr().err
+
+
+def test_a_link_inside_the_folder_to_a_file_outside_is_refused(copy, tmp_path, capsys):
+    secret = tmp_path / "outside.csv"
+    spec, path = _csv_round(copy)
+    shutil.move(path, secret)
+    path.symlink_to(secret)
+    assert main(["validate", str(copy)]) == 2
+    assert "lies outside the analysis folder" in capsys.readouterr().err

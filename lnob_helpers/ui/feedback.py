@@ -1,9 +1,10 @@
 """Errors and progress on the page.
 
 Voilà swallows exceptions raised in widget callbacks: the page simply stops
-responding. Every callback in the apps is wrapped by `guarded`, which shows a user's
-mistake as a plain alert and an unexpected failure as a short apology, never a
-traceback, and `busy` shows a progress note for anything that may take a while.
+responding. Every callback in the apps is a method decorated with `guarded` where it is
+defined, which shows a user's mistake as a plain alert and an unexpected failure as a
+short apology, never a traceback, and disables the button that fired it while it works.
+`busy` shows a progress note for anything that may take a while.
 """
 
 from __future__ import annotations
@@ -79,11 +80,24 @@ def guarded(method: Callable) -> Callable:
             if button is not None:
                 button.disabled = False
 
+    inner.guarded = True
     return inner
+
+
+def is_guarded(callback: Callable) -> bool:
+    """True for a callback decorated with `guarded` (a bound method forwards the mark)."""
+    return getattr(callback, "guarded", False) is True
 
 
 @contextmanager
 def busy(alerts: Alerts, message: str = "Working…") -> Iterator[None]:
-    """Show a progress note while a slow action runs; the caller reports the outcome."""
+    """Show a progress note while a slow action runs, inside a `guarded` callback.
+
+    The note goes when the action ends, unless the action has put its own message there;
+    a failure is left to `guarded` to report.
+    """
     alerts.show(message, "info")
+    note = alerts.value
     yield
+    if alerts.value == note:
+        alerts.clear()

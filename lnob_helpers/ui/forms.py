@@ -1,34 +1,33 @@
-"""Building blocks shared by the Step 2, 3 and 5 pages: static report output and entry forms.
+"""Building blocks shared by the step pages: static report output and entry forms.
 
-Report mode shows headings, HTML tables and closed matplotlib figures, never widgets. App mode
-edits the step files through `edit_file`: load the file afresh, change the plain data, validate
-it into the step's model, save it atomically (keeping a `.bak`) and redraw from the file, so a
-page reload shows exactly what was saved. Callbacks only read widget values; nothing a person
-types is ever evaluated.
+Report mode shows headings, HTML tables and PNG figures (both from `render`), never widgets. App mode
+edits the step files through `entries.edit_entries`: lock the file, load it afresh, change the
+plain data, validate it into the step's model, save it atomically (keeping a `.bak`) and redraw
+from the file, so a page reload shows exactly what was saved. An edit of an entry that someone
+else changed since the page was drawn is refused and the page shows their version. Callbacks are `guarded` page methods and only read
+widget values; nothing a person types is ever evaluated.
 """
 
 from __future__ import annotations
 
 import html
-import io
-import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import ipywidgets as w
-import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 from pydantic import BaseModel
 
-from ..accountability.checklists import ANSWERS, Checklist, answers_frame
-from ..entries import validate_entries
+from .. import render
+from ..checklists import ANSWERS, Checklist, answers_frame
+from ..entries import EditConflict, Fingerprints, edit_entries, entry_fingerprints
 from ..errors import InputError, LnobError
 from ..groups import STEP1_MISSING
-from .feedback import Alerts, guarded
+from .feedback import Alerts, guarded, is_guarded
 
 M = TypeVar("M", bound=BaseModel)
 ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "no": "No", "not_applicable": "Not applicable"}
@@ -52,30 +51,14 @@ def bullets(messages: Sequence[str], none: str) -> None:
     say("\n".join(f"- {m}" for m in messages) if messages else none)
 
 
-def table_html(frame: pd.DataFrame, css_class: str = "lnob-table", empty: str = "Nothing recorded yet.") -> str:
-    """A frame as escaped HTML (no index), or a one-line note when it is empty."""
-    if frame.empty:
-        return f'<p class="{css_class} lnob-empty"><em>{html.escape(empty)}</em></p>'
-    return frame.to_html(index=False, escape=True, na_rep="", float_format=lambda x: f"{x:.2f}",
-                         classes=css_class, border=0)
-
-
-def show_table(frame: pd.DataFrame, empty: str = "Nothing recorded yet.") -> None:
-    display(HTML(table_html(frame, empty=empty)))
+def show_table(frame: pd.DataFrame, **options: Any) -> None:
+    """Display `frame` as `render.table_html(frame, **options)` makes it."""
+    display(HTML(render.table_html(frame, **options)))
 
 
 def show_figure(fig: Figure) -> None:
-    """Display a figure once, as a static image, and free it."""
-    display(fig)
-    plt.close(fig)
-
-
-def figure_png(fig: Figure) -> bytes:
-    """A figure as PNG bytes for an app's Image widget; the figure is freed."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
+    """Display a figure once, as the PNG `render.figure_png` makes, and free it."""
+    display(Image(data=render.figure_png(fig), format="png"))
 
 
 def show_app(build: Callable[[], object]) -> None:
@@ -91,21 +74,6 @@ def show_app(build: Callable[[], object]) -> None:
 
 
 # --- editing the step files -----------------------------------------------------------
-
-def edit_file(path: str | os.PathLike, load: Callable[[Path], M], change: Callable[[dict], None],
-              save: Callable[[Path, M], Path]) -> M:
-    """Load `path` afresh, apply `change` to its plain data, validate and save; returns the saved model.
-
-    A problem raises InputError before anything is written, so the file stays as it was.
-    """
-    path = Path(path)
-    current = load(path)
-    data = current.model_dump()
-    change(data)
-    updated = validate_entries(type(current), data, path.name)
-    save(path, updated)
-    return updated
-
 
 def remove_entry(entries: list[dict], entry_id: str, what: str, key: str = "id") -> dict:
     """Take the entry with id `entry_id` out of `entries` and return it."""
@@ -163,13 +131,19 @@ def whole(label: str, low: int, high: int, value: int) -> w.BoundedIntText:
 
 
 class Form:
-    """Labelled inputs with one button; clicking calls `on_submit` with the form, guarded."""
+    """Labelled inputs with one button; a click calls `on_submit(form)`.
 
-    def __init__(self, fields: dict[str, w.ValueWidget], button: str, on_submit: Callable[["Form"], None],
-                 alerts: Alerts, style: str = "primary", title: str = ""):
+    `on_submit` must be a `guarded` page method: it finds the form's button, disables it while
+    the work runs and shows any error in the page's alert line.
+    """
+
+    def __init__(self, fields: dict[str, w.ValueWidget], button: str, on_submit: Callable[["Form"], None], *,
+                 style: str = "primary", title: str = "") -> None:
+        if not is_guarded(on_submit):
+            raise TypeError(f"Form {button!r}: on_submit must be a method decorated with @guarded")
         self.fields = fields
         self.button = w.Button(description=button, button_style=style, tooltip=button)
-        self.button.on_click(guarded(alerts)(lambda _: on_submit(self)))
+        self.button.on_click(lambda _button: on_submit(self))
         header = [w.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         self.box = w.VBox([*header, *fields.values(), self.button], layout=w.Layout(margin="6px 0 12px 0"))
 
@@ -201,35 +175,63 @@ def section(title: str) -> w.HTML:
 class StepPage:
     """Base of the step apps: an alert line above the parts, and edits that redraw from the files.
 
-    Subclasses set `alerts`, `groups` (Step 1's table or None) and define `refresh()`.
+    Subclasses set `alerts`, `groups` (Step 1's table or None), `watch()` the files they edit
+    and define `refresh()`.
     """
 
     alerts: Alerts
     groups: pd.DataFrame | None
+    watched: dict[Path, Callable[[Path], BaseModel]]
+    seen: dict[Path, Fingerprints]
+
+    def watch(self, path: Path, load: Callable[[Path], BaseModel]) -> None:
+        """Remember the entries of `path` as drawn, so a save can tell if someone changed them since."""
+        if not hasattr(self, "watched"):
+            self.watched, self.seen = {}, {}
+        self.watched[Path(path)] = load
 
     def assemble(self, parts: list[w.Widget], css_class: str) -> None:
         self.widget = w.VBox([self.alerts, *parts])
         self.widget.add_class(css_class)
         if self.groups is None:
             self.alerts.show(STEP1_MISSING, "info")
-        guarded(self.alerts)(self.refresh)()
+        self.redraw()
+
+    @guarded
+    def redraw(self) -> None:
+        """Draw the page from the files; a problem with them shows in the alert line."""
+        self.refresh_from_files()
+
+    def refresh_from_files(self) -> None:
+        self.refresh()
+        for path, load in getattr(self, "watched", {}).items():
+            self.seen[path] = entry_fingerprints(load(path).model_dump())
 
     def refresh(self) -> None:
         raise NotImplementedError
 
     def save_change(self, path: Path, load: Callable[[Path], M], save: Callable[[Path, M], Path],
                     change: Callable[[dict], None], done: str) -> None:
-        """Apply `change` to the file at `path` (see `edit_file`), redraw, and say `done`."""
-        edit_file(path, load, change, save)
-        self.refresh()
+        """Apply `change` to the file at `path` (see `entries.edit_entries`), redraw, and say `done`.
+
+        When someone else changed an entry this change touches, nothing is saved: the page is
+        redrawn with their version and says so.
+        """
+        try:
+            edit_entries(path, load, change, save, seen=getattr(self, "seen", {}).get(Path(path)))
+        except EditConflict:
+            self.refresh_from_files()
+            raise
+        self.refresh_from_files()
         self.alerts.show(done, "ok")
 
 
 class ChecklistForm:
     """Answer one question of a checklist at a time; the table shows every answer so far."""
 
-    def __init__(self, checklist: Checklist, alerts: Alerts, save: Callable[[dict], None]):
+    def __init__(self, checklist: Checklist, alerts: Alerts, save: Callable[[dict], None]) -> None:
         self.checklist = checklist
+        self.alerts = alerts
         questions = checklist.to_frame()
         self.view = w.HTML()
         self.form = Form({
@@ -238,11 +240,12 @@ class ChecklistForm:
             "answer": w.ToggleButtons(description="Answer", options=[(v, k) for k, v in ANSWER_LABELS.items()],
                                       value=None, style=LABEL_STYLE),
             "note": text("Note", "Why, or what is missing"),
-        }, "Save answer", self._submit, alerts, title=f"Answer a question: {checklist.title}")
+        }, "Save answer", self.submit, title=f"Answer a question: {checklist.title}")
         self._save = save
         self.box = w.VBox([self.view, self.form.box])
 
-    def _submit(self, form: Form) -> None:
+    @guarded
+    def submit(self, form: Form) -> None:
         question = chosen(form["question"].value, "Question")
         answer = chosen(form["answer"].value, "Answer")
         if answer not in ANSWERS:
@@ -253,4 +256,5 @@ class ChecklistForm:
     def refresh(self, answers: list) -> None:
         table = answers_frame(self.checklist, answers)
         table["answer"] = table["answer"].map(ANSWER_LABELS).fillna("")
-        self.view.value = table_html(table[["section", "question", "answer", "note"]], "lnob-table lnob-checklist")
+        self.view.value = render.table_html(table[["section", "question", "answer", "note"]],
+                                            css_class="lnob-table lnob-checklist")

@@ -100,6 +100,7 @@ class Step2Page(StepPage):
         self.alerts = Alerts()
         self.result = compute_step2(analysis)
         self.path = analysis.folder / STEP2_FILE
+        self.watch(self.path, load_step2)
         groups = self.result.groups
         group_options = [] if groups is None else list(zip(groups["label"], groups["group_id"]))
 

@@ -75,6 +75,7 @@ class Step3Page(StepPage):
         self.alerts = Alerts()
         self.result = compute_step3(analysis)
         self.path = analysis.folder / STEP3_FILE
+        self.watch(self.path, load_step3)
         self.top = top
         step2, groups = self.result.step2, self.result.groups
         group_options = [("Everyone (universal action)", WHOLE_POPULATION)]

@@ -10,19 +10,18 @@ every measure with its meaning, and sets equity targets, which are saved at once
 from __future__ import annotations
 
 import html
-import io
 import textwrap
 
 import ipywidgets as w
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Image, Markdown, display
-from matplotlib.figure import Figure
+from IPython.display import Markdown, display
 
 from ..errors import InputError, LnobError
 from ..measure.heat import MEASURES
 from ..measure.step4 import OUTPUT_FOLDER, Step4Result, compute_step4
 from ..measure.targets import (
+    TARGETS_FILE,
     EquityTarget,
     TargetSet,
     disparity_ratio_target,
@@ -34,7 +33,11 @@ from ..measure.targets import (
 from ..measure.trends import NATIONAL
 from ..measure.trends_plot import trajectory_chart
 from ..notebook import StepContext, parse_list, step_context
+from ..privacy import FLAG_SUPPRESSED
+from ..render import SUPPRESSED_MARK
+from ..yamlstore import locked
 from .feedback import Alerts, busy, guarded
+from .forms import show_figure, show_table
 
 KEY_MEASURES_NONORDERED = ("D", "R", "BGV", "MDMW", "PAF")
 RANKED_MEASURES = ("ACI", "RCI", "SII", "RII")
@@ -69,7 +72,6 @@ def show(analysis: str = "", mode: str = "auto", rounds: str = "", indicators: s
         except LnobError as error:  # a bad data file or yaml: say so on the page, not as a traceback
             status.show(str(error), "error")
             return
-        status.clear()
         display(Step4App(context, result).widget)
         return
     result = compute_step4(a, years, chosen, circs)
@@ -107,7 +109,7 @@ def _trajectories(result: Step4Result) -> None:
         figure = trajectory_chart(result.trends, indicator, dimension, source=_source(result),
                                   title=_chart_title(result, indicator, dimension), unit="%", target=target,
                                   target_label="Worst-off group's target")
-        display_figure(figure)
+        show_figure(figure)
 
 
 def chart_choices(result: Step4Result) -> list[tuple[str, str, float | None]]:
@@ -136,13 +138,6 @@ def _source(result: Step4Result) -> str:
     return f"{a.country.name}, " + "; ".join(r.name for r in a.rounds if r.year in result.tables)
 
 
-def display_figure(figure: Figure) -> None:
-    """Show a figure as a PNG (works the same in Jupyter, papermill and Voilà) and free it."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    display(Image(data=buffer.getvalue(), format="png"))
-
-
 def _ranked_measures(result: Step4Result) -> None:
     latest = max(result.tables)
     m = result.measures
@@ -159,7 +154,7 @@ def _ranked_measures(result: Step4Result) -> None:
     wide = rows.pivot_table(index=["indicator", "dimension"], columns="column", values="value",
                             aggfunc="first", sort=False)
     wide.columns.name = None
-    display(HTML(html_table(wide.reset_index())))
+    show_table(wide.reset_index(), digits=None)
 
 
 def _other_measures(result: Step4Result) -> None:
@@ -175,7 +170,7 @@ def _other_measures(result: Step4Result) -> None:
     wide = rows.pivot_table(index=["indicator", "dimension"], columns="measure", values="value", aggfunc="first",
                             sort=False)[list(KEY_MEASURES_NONORDERED)]
     wide.columns.name = None
-    display(HTML(html_table(wide.reset_index())))
+    show_table(wide.reset_index(), digits=None)
 
 
 def _measure_guide(result: Step4Result) -> None:
@@ -185,7 +180,7 @@ def _measure_guide(result: Step4Result) -> None:
              "convention": "; ".join(f"{basis}: {c}" for (m, basis), c in conventions.items() if m == name and c)}
             for name, info in MEASURES.items()]
     display(Markdown("### What each measure says"))
-    display(HTML(html_table(pd.DataFrame(rows))))
+    show_table(pd.DataFrame(rows), digits=None)
 
 
 def _trend_table(result: Step4Result) -> None:
@@ -205,7 +200,7 @@ def _trend_table(result: Step4Result) -> None:
         "2030 projected": rows["projection_aarc"].round(1), "target": rows["target"].round(1),
         "status": rows["status"],
     })
-    display(HTML(html_table(view)))
+    show_table(view, digits=None)
 
 
 def _targets(result: Step4Result) -> None:
@@ -218,7 +213,7 @@ def _targets(result: Step4Result) -> None:
         return
     frame = frame.drop(columns=["direction", "path", "required_aarc"]).round(
         {"baseline": 1, "target": 1, "required_annual_change": 2})
-    display(HTML(html_table(frame)))
+    show_table(frame, digits=None)
 
 
 def _mpi(result: Step4Result) -> None:
@@ -232,28 +227,27 @@ def _mpi(result: Step4Result) -> None:
         index="year", columns="measure", values="value")[["H", "A", "M0"]].rename_axis(columns=None)
     display(Markdown("H: share of people who are poor; A: average share of weighted deprivations among them; "
                      "M0 = H x A."))
-    display(HTML(html_table(national.round(3).reset_index())))
+    show_table(national.round(3).reset_index(), digits=None)
     latest = max(result.mpi)
     by_group = summary[(summary["year"] == latest) & (summary["dimension"] != "national")]
-    by_group = by_group.assign(value=np.where(by_group["flag"] == "suppressed", "suppressed",
+    by_group = by_group.assign(value=np.where(by_group["flag"] == FLAG_SUPPRESSED, SUPPRESSED_MARK,
                                               by_group["value"].round(3).astype(str)))
     wide = by_group.pivot_table(index=["dimension", "group"], columns="measure", values="value", aggfunc="first",
                                 sort=False)[["H", "A", "M0"]]
     wide.columns.name = None
     display(Markdown(f"### By group, {latest}"))
-    display(HTML(html_table(wide.reset_index())))
+    show_table(wide.reset_index(), digits=None)
     contributions = mpi[(mpi["measure"] == "contribution_pct") & (mpi["dimension"] == "national")]
     display(Markdown("### Contribution of each indicator to M0 (%)"))
-    display(HTML(html_table(contributions.pivot_table(index="indicator", columns="year", values="value",
-                                                       sort=False).round(1).rename_axis(columns=None)
-                            .reset_index())))
+    show_table(contributions.pivot_table(index="indicator", columns="year", values="value", sort=False)
+               .round(1).rename_axis(columns=None).reset_index(), digits=None)
     checks = result.mpi_decomposition()
     display(Markdown(f"Decomposition check: the population-weighted group M0 add up to the national M0 for "
                      f"{int(checks['adds_up'].sum())} of {len(checks)} breakdowns."))
     substitutions = next(iter(result.mpi.values())).substitutions
     if not substitutions.empty:
         display(Markdown("Stand-ins for global-MPI indicators the survey lacks (from `mpi.yaml`):"))
-        display(HTML(html_table(substitutions)))
+        show_table(substitutions, digits=None)
 
 
 def _framework(result: Step4Result) -> None:
@@ -263,9 +257,9 @@ def _framework(result: Step4Result) -> None:
     if frame.empty:
         display(Markdown("_No framework yet: add `step4_framework.yaml`._"))
         return
-    display(HTML(html_table(frame)))
+    show_table(frame, digits=None)
     display(Markdown("Indicators per SDG target and type (an empty cell may be a blind spot):"))
-    display(HTML(html_table(result.framework.coverage().reset_index())))
+    show_table(result.framework.coverage().reset_index(), digits=None)
 
 
 def format_estimates(rows: pd.DataFrame, interval: bool = True) -> pd.Series:
@@ -274,22 +268,12 @@ def format_estimates(rows: pd.DataFrame, interval: bool = True) -> pd.Series:
     text = []
     for est, low, high, d, note in zip(rows["estimate"], rows["ci_lb"], rows["ci_ub"], digits, rows["note"]):
         if not np.isfinite(est):
-            text.append("suppressed" if "suppress" in str(note) or "fewer than" in str(note) else "n/a")
+            text.append(SUPPRESSED_MARK if "suppress" in str(note) or "fewer than" in str(note) else "n/a")
         elif interval and np.isfinite(low) and np.isfinite(high):
             text.append(f"{est:.{d}f} [{low:.{d}f}, {high:.{d}f}]")
         else:
             text.append(f"{est:.{d}f}")
     return pd.Series(text, index=rows.index)
-
-
-TABLE_CSS = ("<style>table.lnob-table{border-collapse:collapse;font-size:0.9em}"
-             "table.lnob-table th,table.lnob-table td{text-align:left !important;padding:2px 8px;"
-             "vertical-align:top}</style>")
-
-
-def html_table(frame: pd.DataFrame) -> str:
-    """A compact, escaped, left-aligned HTML table; missing cells are shown empty."""
-    return TABLE_CSS + frame.to_html(index=False, na_rep="", border=0, classes="lnob-table", escape=True)
 
 
 # --- app ---------------------------------------------------------------------------------
@@ -324,11 +308,10 @@ class Step4App:
         self.save = w.Button(description="Save target", button_style="primary", icon="save")
         self.measures_out = w.Output()
         self.targets_out = w.Output()
-        guard = guarded(self.alerts)
         for control in (self.year, self.indicator, self.dimension):
-            control.observe(guard(self.redraw), names="value")
-        self.kind.observe(guard(self.suggest_value), names="value")
-        self.save.on_click(guard(self.save_target))
+            control.observe(self.redraw, names="value")
+        self.kind.observe(self.suggest_value, names="value")
+        self.save.on_click(self.save_target)
         self.redraw()
         self.show_targets()
 
@@ -346,19 +329,20 @@ class Step4App:
         return chosen.assign(value=format_estimates(chosen))[
             ["measure", "basis", "value", "meaning", "convention", "note"]]
 
-    def redraw(self, _change=None) -> None:
+    @guarded
+    def redraw(self, _change: dict | None = None) -> None:
         self.measures_out.clear_output(wait=True)
         with self.measures_out:
             table = self.selected_measures()
             other_kind = table["note"].str.contains("dimensions only")
-            display(HTML(html_table(table[~other_kind])))
+            show_table(table[~other_kind], digits=None)
             if other_kind.any():
                 display(Markdown("Not given for this kind of circumstance: "
                                  + ", ".join(table.loc[other_kind, "measure"]) + " ("
                                  + table.loc[other_kind, "note"].iloc[0] + ")."))
             worst = self._worst_off()
             if worst is not None:
-                display_figure(trajectory_chart(
+                show_figure(trajectory_chart(
                     self.result.trends, self.indicator.value, self.dimension.value, source=_source(self.result),
                     unit="%", title=_chart_title(self.result, self.indicator.value, self.dimension.value),
                     target=self._saved_target(worst["subgroup"]), target_label="Worst-off group's target"))
@@ -378,20 +362,22 @@ class Step4App:
                 return t.target
         return None
 
-    def save_target(self, _button=None) -> None:
+    @guarded
+    def save_target(self, _button: w.Button | None = None) -> None:
         """Build the target(s) from the latest round and save them at once (same id = replaced)."""
         new = self.build_targets()
         folder = self.context.folder
-        current = load_targets(folder)
         ids = {t.id for t in new}
-        kept = [t for t in current.targets if t.id not in ids]
-        save_targets(folder, TargetSet(targets=kept + new))
+        with locked(folder / TARGETS_FILE):  # read and write as one step, so a parallel save is kept
+            kept = [t for t in load_targets(folder).targets if t.id not in ids]
+            save_targets(folder, TargetSet(targets=kept + new))
         self.alerts.show(f"Saved {len(new)} target(s) to step4_targets.yaml: "
                          + ", ".join(t.id for t in new) + ".", "ok")
         self.show_targets()
         self.redraw()
 
-    def suggest_value(self, _change=None) -> None:
+    @guarded
+    def suggest_value(self, _change: dict | None = None) -> None:
         """A sensible starting value for the chosen kind of target."""
         self.value.value = DEFAULT_VALUES[self.kind.value]
 
@@ -442,8 +428,8 @@ class Step4App:
             frame = load_targets(self.context.folder).to_frame()
             display(Markdown(f"**Targets saved in step4_targets.yaml: {len(frame)}**"))
             if not frame.empty:
-                display(HTML(html_table(frame[["id", "kind", "subgroup", "baseline_year", "baseline", "target_year",
-                                               "target", "milestones"]].round({"baseline": 1, "target": 1}))))
+                show_table(frame[["id", "kind", "subgroup", "baseline_year", "baseline", "target_year",
+                                  "target", "milestones"]].round({"baseline": 1, "target": 1}), digits=None)
 
 
 def _projected(row: pd.Series, year: int, scale: float) -> float:

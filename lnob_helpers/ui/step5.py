@@ -85,6 +85,8 @@ class Step5Page(StepPage):
         self.result = compute_step5(analysis)
         self.path = analysis.folder / STEP5_FILE
         self.recs_path = analysis.folder / RECOMMENDATIONS_FILE
+        self.watch(self.path, load_step5)
+        self.watch(self.recs_path, load_recommendations)
         groups = self.result.groups
         card = ScorecardAssessment().resolved()
         group_options = [] if groups is None else list(zip(groups["label"], groups["group_id"]))

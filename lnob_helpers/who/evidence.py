@@ -28,7 +28,7 @@ from ..entries import duplicate_ids, raise_problems
 from ..errors import InputError, describe_validation_error
 from ..groups import GROUP_SEPARATOR
 from ..heat_format import read_heat_template
-from ..yamlstore import load_model, save_model
+from ..yamlstore import load_model, locked, save_model
 from .left_behind import LeftBehind, group_label, parse_group_id
 
 EVIDENCE_FILE = "evidence.yaml"
@@ -112,16 +112,17 @@ def load_evidence(folder: str | os.PathLike) -> EvidenceLog:
 def add_evidence(folder: str | os.PathLike, entry: Mapping) -> EvidenceEntry:
     """Validate one new entry and save the log atomically; raises InputError with sentences."""
     path = Path(folder) / EVIDENCE_FILE
-    log = load_evidence(folder)
-    data = {k: v for k, v in dict(entry).items() if v not in (None, "")}
-    data.setdefault("id", next_evidence_id(log))
-    try:
-        new = EvidenceEntry.model_validate(data)
-    except ValidationError as err:
-        raise InputError(describe_validation_error(err, f"{path.name}, new entry")) from None
-    if any(e.id == new.id for e in log.entries):
-        raise InputError(f"{path.name}, new entry: `id` '{new.id}' is already used; expected a new id.")
-    save_model(path, EvidenceLog(entries=[*log.entries, new]))
+    with locked(path):  # read, add and write as one step: a second writer waits, nothing is lost
+        log = load_evidence(folder)
+        data = {k: v for k, v in dict(entry).items() if v not in (None, "")}
+        data.setdefault("id", next_evidence_id(log))
+        try:
+            new = EvidenceEntry.model_validate(data)
+        except ValidationError as err:
+            raise InputError(describe_validation_error(err, f"{path.name}, new entry")) from None
+        if any(e.id == new.id for e in log.entries):
+            raise InputError(f"{path.name}, new entry: `id` '{new.id}' is already used; expected a new id.")
+        save_model(path, EvidenceLog(entries=[*log.entries, new]))
     return new
 
 

@@ -3,7 +3,6 @@ targets set through the app's callbacks, and the notebook running headless."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -24,12 +23,12 @@ WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
 
 @pytest.fixture(scope="module")
 def sample_copy(sample_dir, tmp_path_factory) -> Path:
-    """The sample's definitions copied (data linked), so outputs and saved targets stay in tmp."""
+    """The sample copied, so outputs and saved targets stay in tmp."""
     folder = tmp_path_factory.mktemp("aruvia")
     for name in COPIED:
         shutil.copy(sample_dir / name, folder / name)
     for data in sample_dir.glob("persons_*"):
-        os.symlink(data.resolve(), folder / data.name)
+        shutil.copy(data, folder / data.name)
     return folder
 
 

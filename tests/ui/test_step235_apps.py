@@ -216,3 +216,30 @@ def test_pages_write_their_step_outputs_and_rewrite_them_after_a_save(folder):
     form["title"].value, form["area"].value = "Disability inclusion audit of health posts", "services"
     form.button.click()
     assert "Disability inclusion audit of health posts" in (folder / "outputs" / "step3" / "action_plan.csv").read_text()
+
+
+def test_two_tabs_a_stale_delete_is_refused_and_shows_the_fresh_version(folder):
+    """One person renamed an entry; another, whose tab still shows the old one, deletes it."""
+    from lnob_helpers.entries import edit_entries
+    from lnob_helpers.why.models import load_step2, save_step2
+
+    first = Step2Page(_analysis(folder))
+    first.actor_form["name"].value = "Temporary helper"
+    first.actor_form["kind"].value = "other_actor"
+    first.actor_form["contribution"].value = "Lends a room"
+    first.actor_form.button.click()
+    assert "lnob-ok" in first.alerts.value, first.alerts.value
+    actor_id = next(a.id for a in first.result.step2.actors if a.name == "Temporary helper")
+    second = Step2Page(_analysis(folder))  # the other tab, drawn now
+
+    def rename(data):
+        next(a for a in data["actors"] if a["id"] == actor_id)["contribution"] = "Lends a room and a projector"
+    edit_entries(folder / "step2_why.yaml", load_step2, rename, save_step2)
+
+    second.actor_delete["actor"].value = actor_id
+    second.actor_delete.button.click()
+    assert "Someone else changed the entry" in _error(second)
+    kept = {a.id: a for a in load_step2(folder / "step2_why.yaml").actors}
+    assert kept[actor_id].contribution == "Lends a room and a projector"
+    second.actor_delete.button.click()  # now it has seen their version: the delete goes through
+    assert actor_id not in {a.id for a in load_step2(folder / "step2_why.yaml").actors}

@@ -1,0 +1,85 @@
+"""One way to show results, in the app and in the report: figures as PNG, tables as HTML.
+
+A workshop team and the readers of the country report must see the same thing: the same
+picture at the same resolution, the same table with the same marks. Estimates withheld for
+privacy read "suppressed" and estimates from few cases carry "(c)", as in the Step 1 figures,
+with a one-line key under the table. Labels, notes and group names come from files people
+wrote, so every cell and header is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED
+
+DPI = 100
+SUPPRESSED_MARK = "suppressed"
+CAUTION_MARK = "(c)"
+MARK_KEY = f'{CAUTION_MARK}: few cases, read with caution. "{SUPPRESSED_MARK}": too few cases to show.'
+# Values withheld in a suppressed row; the caution mark goes on the estimate itself.
+HIDDEN_COLUMNS = ("estimate", "rate", "se", "ci_lb", "ci_ub", "gap")
+MARKED_COLUMNS = ("estimate", "rate")
+TABLE_CSS = ("<style>table.lnob-table{border-collapse:collapse;font-size:0.9em}"
+             "table.lnob-table th,table.lnob-table td{text-align:left !important;padding:2px 8px;"
+             "vertical-align:top}.lnob-key{font-size:0.85em;color:#555}</style>")
+
+
+def figure_png(fig: Figure) -> bytes:
+    """`fig` as PNG bytes (for an Image widget or a static output); the figure is freed."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _text(value: object, digits: int | None) -> str:
+    if pd.isna(value):
+        return ""
+    if digits is not None and isinstance(value, (float, np.floating)):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def mark_flags(frame: pd.DataFrame, digits: int | None = 2) -> pd.DataFrame:
+    """A copy of `frame` for reading: suppressed rows' values read "suppressed", caution estimates end in "(c)".
+
+    The marks follow the `flag` column (see `privacy`); a frame without one is returned as it is.
+    """
+    if "flag" not in frame.columns:
+        return frame
+    shown = frame.copy()
+    flags = shown["flag"].to_numpy()
+    for column in HIDDEN_COLUMNS:
+        if column not in shown.columns:
+            continue
+        text = shown[column].map(lambda v: _text(v, digits)).astype(object)
+        text[flags == FLAG_SUPPRESSED] = SUPPRESSED_MARK
+        if column in MARKED_COLUMNS:
+            caution = (flags == FLAG_CAUTION) & (text != "").to_numpy()
+            text[caution] = text[caution] + f" {CAUTION_MARK}"
+        shown[column] = text
+    return shown
+
+
+def table_html(frame: pd.DataFrame, *, digits: int | None = 2, css_class: str = "lnob-table",
+               empty: str = "Nothing recorded yet.") -> str:
+    """`frame` as an escaped HTML table (no index) with the suppression marks, or `empty` as a note.
+
+    `digits` rounds the numbers for display (None keeps them as they are).
+    """
+    if frame.empty:
+        return f'<p class="{html.escape(css_class)} lnob-empty"><em>{html.escape(empty)}</em></p>'
+    shown = mark_flags(frame, digits)
+    marked = (any(c in frame.columns for c in HIDDEN_COLUMNS) and "flag" in frame.columns
+              and frame["flag"].isin([FLAG_SUPPRESSED, FLAG_CAUTION]).any())
+    table = shown.to_html(index=False, escape=True, na_rep="", border=0, classes=css_class,
+                          float_format=None if digits is None else (lambda v: f"{v:.{digits}f}"))
+    key = f'<p class="lnob-key">{html.escape(MARK_KEY)}</p>' if marked else ""
+    return TABLE_CSS + table + key
