@@ -18,6 +18,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .entries import duplicate_ids
 from .errors import InputError, describe_validation_error
 from .yamlstore import load_model
 
@@ -393,13 +394,7 @@ class Analysis(Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Analysis":
-        problems = []
-        for kind, items in (("indicator", self.indicators), ("circumstance", self.circumstances)):
-            seen: set[str] = set()
-            for item in items:
-                if item.id in seen:
-                    problems.append(f"{kind} id '{item.id}' is used twice")
-                seen.add(item.id)
+        problems = duplicate_ids(self.indicators, "indicators") + duplicate_ids(self.circumstances, "circumstances")
         years = [r.year for r in self.rounds]
         if len(set(years)) != len(years):
             problems.append("two rounds have the same year")

@@ -15,10 +15,12 @@ import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
 from ..config import FACTORS, TreeSettings
+from ..groups import GROUP_SEPARATOR
 from ..notebook import check_int, check_tree_rules, parse_list, step_context
 from ..render import figure_png, table_html
 from ..who.evidence import SOURCE_TYPES, add_evidence, evidence_matrix, load_evidence
 from ..who.furthest import grow_indicator_tree
+from ..who.left_behind import parse_group_id
 from ..who.plots import dot_plot, gap_heatmap
 from ..who.step1 import Step1Result, compute_step1
 from ..who.tree_plot import plot_tree
@@ -73,9 +75,9 @@ def _national_table(result: Step1Result) -> pd.DataFrame:
 def _lead_dimension(result: Step1Result) -> str:
     """The dimension of the highest-ranked two-way group, else the first circumstance."""
     for gid in result.left_behind.groups["group_id"]:
-        parts = gid.split(" & ")
-        if len(parts) == 2:
-            return " & ".join(p.split("=", 1)[0] for p in parts)
+        circumstances = list(parse_group_id(gid))
+        if len(circumstances) == 2:
+            return GROUP_SEPARATOR.join(circumstances)
     return result.analysis.circumstances[0].id
 
 

@@ -18,10 +18,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..privacy import FLAG_SUPPRESSED
 from ..rounds import RoundData
 from ..survey import estimate_domains
-from .left_behind import group_masks
 from .dindex import DIndex, ShapleyDecomposition, shapley_from_cells, tree_d_index
+from .left_behind import group_masks
 from .tree import CellTable, FurthestBehindTree, TreeNode, TreeRules, aggregate_cells, tree_from_cells
 
 WEIGHT_COLUMN = "__weight__"
@@ -109,7 +110,7 @@ def grow_indicator_tree(data: RoundData, indicator: str, rules: TreeRules | None
         ci_ub=engine["ci_ub"].to_numpy(),
         flag=engine["flag"].to_numpy(),
     )
-    hidden = nodes["flag"].to_numpy() == "suppressed"
+    hidden = nodes["flag"].to_numpy() == FLAG_SUPPRESSED
     nodes.loc[hidden, ["rate", "weight", "deviance"]] = np.nan
     return IndicatorTree(ind.id, ind.label, tree, nodes, tree_d_index(tree), cells)
 
@@ -129,7 +130,7 @@ def furthest_table(trees: dict[str, IndicatorTree]) -> pd.DataFrame:
         by_node = it.nodes.set_index("node")
         for role, node in (("furthest behind", it.behind), ("furthest ahead", it.ahead)):
             est = by_node.loc[node.node_id]
-            shown = est["flag"] != "suppressed"
+            shown = est["flag"] != FLAG_SUPPRESSED
             rows.append({
                 "indicator": it.indicator,
                 "indicator_name": it.indicator_name,

@@ -28,6 +28,7 @@ import pandas as pd
 from ..config import Analysis
 from ..disaggregate import disaggregate, disaggregate_groups, protect_cells, save_disaggregation
 from ..exports import write_table
+from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED
 from ..rounds import RoundData, load_round
 from ..yamlstore import atomic_write_bytes
 from .evidence import (EvidenceLog, EvidenceMatrix, evidence_matrix, load_evidence, partner_files,
@@ -83,8 +84,8 @@ class Step1Result:
             },
             "counts": {
                 "estimates": int(len(self.table)),
-                "suppressed": int((self.table["flag"] == "suppressed").sum()),
-                "caution": int((self.table["flag"] == "caution").sum()),
+                "suppressed": int((self.table["flag"] == FLAG_SUPPRESSED).sum()),
+                "caution": int((self.table["flag"] == FLAG_CAUTION).sum()),
                 "groups_assessed": int(self.table["group_id"].nunique() - 1),
                 "left_behind_groups": int(len(self.left_behind.groups)),
                 "furthest_behind_groups": int(self.left_behind.groups["furthest_behind"].sum()),
