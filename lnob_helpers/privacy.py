@@ -80,8 +80,9 @@ def withhold_counts(table: pd.DataFrame, count_columns: Iterable[str] = COUNT_CO
     hidden = out["flag"].to_numpy() == FLAG_SUPPRESSED
     for col in count_columns:
         if col in out.columns and hidden.any():
-            out[col] = out[col].astype(float)
-            out.loc[hidden, col] = np.nan
+            whole = pd.api.types.is_integer_dtype(out[col])
+            out[col] = out[col].astype("Int64" if whole else float)  # counts stay whole numbers
+            out.loc[hidden, col] = pd.NA if whole else np.nan
     return out
 
 

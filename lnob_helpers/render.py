@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED
+from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED, withhold_counts
 
 DPI = 100
 SUPPRESSED_MARK = "suppressed"
@@ -26,9 +26,10 @@ MARK_KEY = f'{CAUTION_MARK}: few cases, read with caution. "{SUPPRESSED_MARK}": 
 # Values withheld in a suppressed row; the caution mark goes on the estimate itself.
 HIDDEN_COLUMNS = ("estimate", "rate", "se", "ci_lb", "ci_ub", "gap")
 MARKED_COLUMNS = ("estimate", "rate")
-TABLE_CSS = ("<style>table.lnob-table{border-collapse:collapse;font-size:0.9em}"
-             "table.lnob-table th,table.lnob-table td{text-align:left !important;padding:2px 8px;"
-             "vertical-align:top}.lnob-key{font-size:0.85em;color:#555}</style>")
+TABLE_STYLE = ("table.lnob-table{border-collapse:collapse;font-size:0.9em}"
+               "table.lnob-table th,table.lnob-table td{text-align:left !important;padding:2px 8px;"
+               "vertical-align:top}.lnob-key{font-size:0.85em;color:#555}")
+TABLE_CSS = f"<style>{TABLE_STYLE}</style>"  # the report keeps TABLE_STYLE in its own style sheet
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -54,7 +55,7 @@ def mark_flags(frame: pd.DataFrame, digits: int | None = 2) -> pd.DataFrame:
     """
     if "flag" not in frame.columns:
         return frame
-    shown = frame.copy()
+    shown = withhold_counts(frame)  # a withheld row shows no count or population either
     flags = shown["flag"].to_numpy()
     for column in HIDDEN_COLUMNS:
         if column not in shown.columns:

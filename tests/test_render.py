@@ -36,7 +36,7 @@ def test_suppressed_rows_read_suppressed_and_caution_estimates_are_marked():
     assert f"<td>60.0 {CAUTION_MARK}</td>" in page
     assert "<td>45.0</td>" in page                                         # the mark goes on the estimate only
     assert page.count(f"<td>{SUPPRESSED_MARK}</td>") == 4                  # estimate, both bounds, flag
-    assert "<td>9</td>" in page                                            # n is always shown
+    assert "<td>9</td>" not in page and "<td>30</td>" in page and "<td>500</td>" in page  # withheld: no n
     assert MARK_KEY.split(":")[0] in page and "few cases" in page
 
 

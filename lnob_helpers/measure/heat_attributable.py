@@ -7,6 +7,11 @@ an adverse one), as in healthequal. When no improvement is possible the measure
 is 0. PAR is in indicator units; PAF is a percentage of the average. The se is
 Walter's (1978) formula for the attributable fraction on the 0-1 scale, as in
 healthequal; PAF's interval multiplies it by 100 to match the estimate.
+
+Both take every `SubgroupSets` and `z`, the normal quantile of the interval (1.96
+for 95%), and return `SetResults`. Walter, Calculation of attributable risks from
+epidemiological data, Int J Epidemiol 7(2):175-182, 1978; as in WHO's HEAT and
+healthequal.
 """
 
 from __future__ import annotations
@@ -39,29 +44,9 @@ def _walter(sets: SubgroupSets):
 
 
 def attributable_fraction(sets: SubgroupSets, z: float) -> SetResults:
-    """PAF: gain in the average if every subgroup reached the reference, as % of the average.
+    """PAF in percent of the average (0 when no gain is possible).
 
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        PAF in percent (0 when no gain is possible), Walter's se for the fraction on the
-        0-1 scale, and an interval on the percent scale.
-
-    Examples
-    --------
-    >>> attributable_fraction(sets, z=1.96).estimate  # doctest: +SKIP
-
-    Notes
-    -----
-    Walter, Calculation of attributable risks from epidemiological data, Int J Epidemiol
-    7(2):175-182, 1978; as in WHO's HEAT and healthequal.
+    Walter's se is for the fraction on the 0-1 scale; the interval is on the percent scale.
     """
     gap, mean, se = _walter(sets)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -70,29 +55,7 @@ def attributable_fraction(sets: SubgroupSets, z: float) -> SetResults:
 
 
 def attributable_risk(sets: SubgroupSets, z: float) -> SetResults:
-    """PAR: gain in the average if every subgroup reached the reference, in indicator units.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        PAR (0 when no gain is possible), its se (|average| x the PAF se) and interval.
-
-    Examples
-    --------
-    >>> attributable_risk(sets, z=1.96).estimate  # doctest: +SKIP
-
-    Notes
-    -----
-    Walter, Calculation of attributable risks from epidemiological data, Int J Epidemiol
-    7(2):175-182, 1978; as in WHO's HEAT and healthequal.
-    """
+    """PAR in indicator units (0 when no gain is possible); se = |average| x the PAF se."""
     gap, mean, paf_se = _walter(sets)
     se = np.abs(mean) * paf_se
     return SetResults(gap, se, *normal_interval(gap, se, z=z))

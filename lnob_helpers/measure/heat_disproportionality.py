@@ -1,9 +1,16 @@
 """Disproportionality measures: Theil index (TI) and mean log deviation (MLD).
 
 Both compare each subgroup's share of the indicator with its share of the
-population. HEAT shows them multiplied by 1000; the standard errors (Ahn et al.
-2018) are derived for the unscaled index, so the interval is built with the se
-multiplied by the same 1000.
+population, through r = subgroup estimate / setting average. HEAT shows them
+multiplied by 1000; the standard errors (Ahn et al. 2018) are derived for the
+unscaled index (HEAT's basis), so the interval is built with the se multiplied by
+the same 1000.
+
+Both take every `SubgroupSets`, with their standard errors, and `z`, the normal
+quantile of the interval (1.96 for 95%), and return `SetResults`, NaN with a note
+where the index is undefined. Theil, Economics and Information Theory,
+North-Holland, 1967; se of Ahn et al., JCO Clin Cancer Inform 2:1-19, 2018, as in
+WHO's HEAT and healthequal.
 """
 
 from __future__ import annotations
@@ -23,30 +30,7 @@ def _relative_levels(sets: SubgroupSets) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def theil_index(sets: SubgroupSets, z: float) -> SetResults:
-    """Theil index (TI) x1000: sum of share x r x ln(r), r = subgroup estimate / average.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups, with their standard errors.
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        TI x1000, its se for the unscaled index (HEAT's basis) and an interval on the x1000
-        scale; NaN with a note where it is undefined.
-
-    Examples
-    --------
-    >>> theil_index(sets, z=1.96).estimate  # doctest: +SKIP
-
-    Notes
-    -----
-    Theil, Economics and Information Theory, North-Holland, 1967; se of Ahn et al., JCO
-    Clin Cancer Inform 2:1-19, 2018, as in WHO's HEAT and healthequal.
-    """
+    """Theil index (TI) x1000: sum of share x r x ln(r)."""
     r, mean, share = _relative_levels(sets)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_r = np.log(r)
@@ -58,30 +42,7 @@ def theil_index(sets: SubgroupSets, z: float) -> SetResults:
 
 
 def mean_log_deviation(sets: SubgroupSets, z: float) -> SetResults:
-    """Mean log deviation (MLD) x1000: sum of share x -ln(r), r = subgroup estimate / average.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups, with their standard errors.
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        MLD x1000, its se for the unscaled index (HEAT's basis) and an interval on the
-        x1000 scale; NaN with a note where it is undefined.
-
-    Examples
-    --------
-    >>> mean_log_deviation(sets, z=1.96).estimate  # doctest: +SKIP
-
-    Notes
-    -----
-    Theil's second measure (Theil, Economics and Information Theory, 1967); se of Ahn et
-    al., JCO Clin Cancer Inform 2:1-19, 2018, as in WHO's HEAT and healthequal.
-    """
+    """Mean log deviation (MLD) x1000, Theil's second measure: sum of share x -ln(r)."""
     r, mean, share = _relative_levels(sets)
     with np.errstate(divide="ignore", invalid="ignore"):
         mld = sets.total(share * -np.log(r))

@@ -4,10 +4,20 @@ Subgroups are ranked from the most disadvantaged (rank near 0) to the most
 advantaged (rank near 1); each subgroup sits at the middle of its population share.
 
 - ACI/RCI use Kakwani's "convenient regression": 2 * var(rank) * y (divided by the
-  mean for RCI) regressed on rank with population weights; the slope is the index.
+  mean for RCI) regressed on rank with population weights; the slope is the index
+  (Kakwani, Wagstaff and van Doorslaer, Socioeconomic inequalities in health:
+  measurement, computation, and statistical inference, J Econometrics 77(1):87-103,
+  1997).
 - SII/RII fit a logistic regression of the subgroup proportion on rank and compare
   the predictions at rank 1 and rank 0 (difference = SII, ratio = RII). Standard
-  errors use the HC1 sandwich and the delta method, as healthequal does.
+  errors use the HC1 sandwich and the delta method, as healthequal does (Mackenbach
+  and Kunst, Measuring the magnitude of socio-economic inequalities in health, Soc
+  Sci Med 44(6):757-771, 1997).
+
+Both public functions take every `SubgroupSets`, ranked from the most disadvantaged
+(order 1) up, and `z`, the normal quantile of the intervals (1.96 for 95%), and
+return `SetResults` (SII and RII: a pair) with normal intervals, as in WHO's HEAT
+and healthequal.
 
 Two weightings of the logistic fit are offered. `"heat"` reproduces WHO's HEAT and
 healthequal: the subgroup population is passed both as the binomial total and as
@@ -36,29 +46,8 @@ _TOLERANCE = 1e-12
 def concentration_index(sets: SubgroupSets, relative: bool, z: float) -> SetResults:
     """Absolute (ACI) or relative (RCI) concentration index of each ordered set.
 
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups, ranked from most disadvantaged (order 1) up.
-    relative : bool
-        False gives ACI in indicator units, True gives RCI as a fraction (HEAT shows x100).
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        The index, the regression's model-based se and a normal interval.
-
-    Examples
-    --------
-    >>> concentration_index(sets, relative=True, z=1.96).estimate  # doctest: +SKIP
-
-    Notes
-    -----
-    Kakwani, Wagstaff and van Doorslaer's "convenient regression": Socioeconomic
-    inequalities in health: measurement, computation, and statistical inference, J
-    Econometrics 77(1):87-103, 1997; as in WHO's HEAT and healthequal.
+    `relative=False` gives ACI in indicator units, True gives RCI as a fraction (HEAT shows
+    x100); the se is the regression's model-based one.
     """
     rank = sets.rank
     share = sets.share
@@ -91,30 +80,9 @@ def slope_and_relative_index(sets: SubgroupSets, convention: SiiConvention,
                              z: float) -> tuple[SetResults, SetResults]:
     """Slope (SII) and relative (RII) index of inequality from one logistic fit per set.
 
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups, ranked from most disadvantaged (order 1) up.
-    convention : {"heat", "count"}
-        Weight of the fit: population squared as in HEAT, or population once.
-    z : float
-        Normal quantile of the intervals (1.96 for 95%).
-
-    Returns
-    -------
-    tuple of SetResults
-        SII on the indicator scale (se on 0-1) and RII (se of log RII), each with a normal
-        interval; NaN with a note where an estimate is out of range or the fit fails.
-
-    Examples
-    --------
-    >>> sii, rii = slope_and_relative_index(sets, "heat", z=1.96)  # doctest: +SKIP
-
-    Notes
-    -----
-    Mackenbach and Kunst, Measuring the magnitude of socio-economic inequalities in health,
-    Soc Sci Med 44(6):757-771, 1997, with the logistic model, HC1 sandwich and delta-method
-    standard errors of WHO's healthequal.
+    `convention` weights the fit (module docstring). SII is on the indicator scale with
+    its se on 0-1; RII's se is that of log(RII). NaN with a note where an estimate is out
+    of range or the fit fails.
     """
     if convention not in SII_CONVENTIONS:
         raise ValueError(f"convention must be one of {sorted(SII_CONVENTIONS)}, not {convention!r}")

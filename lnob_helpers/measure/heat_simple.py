@@ -6,6 +6,10 @@ Which two subgroups, following WHO's healthequal:
   disadvantaged end is worse off, for favourable and adverse indicators alike;
 - non-ordered dimension without a reference subgroup: highest versus lowest estimate;
 - non-ordered with a reference subgroup: the reference versus the worst-off subgroup.
+
+Both measures take every `SubgroupSets` and `z`, the normal quantile of the interval
+(1.96 for 95%), and return `SetResults`. As in WHO's HEAT and healthequal; standard
+errors from Ahn et al., JCO Clin Cancer Inform 2:1-19, 2018.
 """
 
 from __future__ import annotations
@@ -32,28 +36,7 @@ def compared_rows(sets: SubgroupSets) -> tuple[np.ndarray, np.ndarray]:
 
 
 def difference(sets: SubgroupSets, z: float) -> SetResults:
-    """Difference D = y1 - y2 between the two compared subgroups of each set.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups; `compared_rows` picks the two compared.
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        D in indicator units, se = sqrt(se1^2 + se2^2), and a normal interval.
-
-    Examples
-    --------
-    >>> difference(sets, z=1.96).estimate  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal; se from Ahn et al., JCO Clin Cancer Inform 2:1-19, 2018.
-    """
+    """D = y1 - y2 in indicator units, se = sqrt(se1^2 + se2^2), with a normal interval."""
     y1, y2 = compared_rows(sets)
     estimate = sets.estimate[y1] - sets.estimate[y2]
     se = np.hypot(sets.se[y1], sets.se[y2])
@@ -61,29 +44,9 @@ def difference(sets: SubgroupSets, z: float) -> SetResults:
 
 
 def ratio(sets: SubgroupSets, z: float) -> SetResults:
-    """Ratio R = y1 / y2 between the two compared subgroups of each set.
+    """Ratio R = y1 / y2; NaN with a note where a compared estimate is zero or negative.
 
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups; `compared_rows` picks the two compared.
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        R, the se of log(R), and an interval built on the log scale; NaN with a note
-        where a compared estimate is zero or negative.
-
-    Examples
-    --------
-    >>> ratio(sets, z=1.96).ci_lb  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal; se of log(R) by the delta method of Ahn et al., JCO
-    Clin Cancer Inform 2:1-19, 2018.
+    The se is that of log(R) (delta method) and the interval is built on the log scale.
     """
     y1, y2 = compared_rows(sets)
     top, bottom = sets.estimate[y1], sets.estimate[y2]

@@ -5,6 +5,11 @@ the same code gives the point estimate and, applied to simulated estimates, the
 simulation interval (see heat_simulation). "U" measures weight subgroups equally,
 "W" measures by population share. The setting average is the population-weighted
 mean of the subgroup estimates, as in healthequal when populations are given.
+
+Each statistic takes every `SubgroupSets`, the `values` (subgroup estimates or
+simulated ones) and, for a U/W pair, `weighted` (True for "W", False for "U"), and
+returns one value per set (and replicate). As in WHO's HEAT and healthequal
+(Schlotheuber and Hosseinpoor, Int J Environ Res Public Health 19(6):3697, 2022).
 """
 
 from __future__ import annotations
@@ -22,84 +27,20 @@ def _weights(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarr
 
 
 def between_group_variance(sets: SubgroupSets, values: np.ndarray) -> np.ndarray:
-    """BGV: population-weighted variance of the subgroup estimates around the average.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    values : numpy.ndarray
-        Subgroup estimates, shape (rows,), or simulated ones, shape (rows, replicates).
-
-    Returns
-    -------
-    numpy.ndarray
-        BGV per set (and replicate), in squared indicator units.
-
-    Examples
-    --------
-    >>> between_group_variance(sets, sets.estimate)  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal (Schlotheuber and Hosseinpoor, Int J Environ Res
-    Public Health 19(6):3697, 2022).
+    """BGV: population-weighted variance of the subgroup estimates around the average, in
+    squared indicator units.
     """
     mean = sets.weighted_mean(values)
     return sets.total(sets.rows_like(sets.share, values) * (values - sets.per_row(mean)) ** 2)
 
 
 def between_group_sd(sets: SubgroupSets, values: np.ndarray) -> np.ndarray:
-    """BGSD: square root of the between-group variance, in indicator units.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    values : numpy.ndarray
-        Subgroup estimates, shape (rows,), or simulated ones, shape (rows, replicates).
-
-    Returns
-    -------
-    numpy.ndarray
-        BGSD per set (and replicate).
-
-    Examples
-    --------
-    >>> between_group_sd(sets, sets.estimate)  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal (Schlotheuber and Hosseinpoor, Int J Environ Res
-    Public Health 19(6):3697, 2022).
-    """
+    """BGSD: square root of the between-group variance, in indicator units."""
     return np.sqrt(between_group_variance(sets, values))
 
 
 def coefficient_of_variation(sets: SubgroupSets, values: np.ndarray) -> np.ndarray:
-    """COV: the between-group standard deviation as a percentage of the average.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    values : numpy.ndarray
-        Subgroup estimates, shape (rows,), or simulated ones, shape (rows, replicates).
-
-    Returns
-    -------
-    numpy.ndarray
-        COV per set (and replicate), in percent of the setting average.
-
-    Examples
-    --------
-    >>> coefficient_of_variation(sets, sets.estimate)  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal (Schlotheuber and Hosseinpoor, Int J Environ Res
-    Public Health 19(6):3697, 2022).
-    """
+    """COV: the between-group standard deviation as a percentage of the average."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return 100 * between_group_sd(sets, values) / sets.weighted_mean(values)
 
@@ -112,26 +53,6 @@ def _mean_abs_difference(sets, values, reference_per_set, weighted: bool) -> np.
 def index_of_disparity(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarray:
     """IDISU/IDISW: mean absolute gap to the setting average, as % of that average.
 
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    values : numpy.ndarray
-        Subgroup estimates, shape (rows,), or simulated ones, shape (rows, replicates).
-    weighted : bool
-        True weights subgroups by population share ("W"), False equally ("U").
-
-    Returns
-    -------
-    numpy.ndarray
-        The index of disparity per set (and replicate), in percent.
-
-    Examples
-    --------
-    >>> index_of_disparity(sets, sets.estimate, weighted=True)  # doctest: +SKIP
-
-    Notes
-    -----
     Pearcy and Keppel, A summary measure of health disparity, Public Health Rep
     117(3):273-280, 2002, with the average of WHO's HEAT (population-weighted mean).
     """
@@ -141,32 +62,9 @@ def index_of_disparity(sets: SubgroupSets, values: np.ndarray, weighted: bool) -
 
 
 def mean_difference_from_best(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarray:
-    """MDBU/MDBW: mean absolute gap to the best-performing subgroup.
+    """MDBU/MDBW: mean absolute gap to the best-performing subgroup, in indicator units.
 
     Best is the highest estimate for a favourable indicator, the lowest for an adverse one.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    values : numpy.ndarray
-        Subgroup estimates, shape (rows,), or simulated ones, shape (rows, replicates).
-    weighted : bool
-        True weights subgroups by population share ("W"), False equally ("U").
-
-    Returns
-    -------
-    numpy.ndarray
-        The mean difference per set (and replicate), in indicator units.
-
-    Examples
-    --------
-    >>> mean_difference_from_best(sets, sets.estimate, weighted=False)  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal (Schlotheuber and Hosseinpoor, Int J Environ Res
-    Public Health 19(6):3697, 2022).
     """
     fav = sets.favourable if values.ndim == 1 else sets.favourable[:, None]
     best = np.where(fav, sets.largest(values), sets.smallest(values))
@@ -174,60 +72,14 @@ def mean_difference_from_best(sets: SubgroupSets, values: np.ndarray, weighted: 
 
 
 def mean_difference_from_mean(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarray:
-    """MDMU/MDMW: mean absolute gap to the setting average.
-
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    values : numpy.ndarray
-        Subgroup estimates, shape (rows,), or simulated ones, shape (rows, replicates).
-    weighted : bool
-        True weights subgroups by population share ("W"), False equally ("U").
-
-    Returns
-    -------
-    numpy.ndarray
-        The mean difference per set (and replicate), in indicator units.
-
-    Examples
-    --------
-    >>> mean_difference_from_mean(sets, sets.estimate, weighted=True)  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal (Schlotheuber and Hosseinpoor, Int J Environ Res
-    Public Health 19(6):3697, 2022).
-    """
+    """MDMU/MDMW: mean absolute gap to the setting average, in indicator units."""
     return _mean_abs_difference(sets, values, sets.weighted_mean(values), weighted)
 
 
 def mean_difference_from_reference(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarray:
-    """MDRU/MDRW: mean absolute gap to the reference subgroup.
+    """MDRU/MDRW: mean absolute gap to the reference subgroup, in indicator units.
 
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups.
-    values : numpy.ndarray
-        Subgroup estimates, shape (rows,), or simulated ones, shape (rows, replicates).
-    weighted : bool
-        True weights subgroups by population share ("W"), False equally ("U").
-
-    Returns
-    -------
-    numpy.ndarray
-        The mean difference per set (and replicate), in indicator units; NaN for sets
-        without a reference subgroup.
-
-    Examples
-    --------
-    >>> mean_difference_from_reference(sets, sets.estimate, weighted=False)  # doctest: +SKIP
-
-    Notes
-    -----
-    As in WHO's HEAT and healthequal (Schlotheuber and Hosseinpoor, Int J Environ Res
-    Public Health 19(6):3697, 2022).
+    NaN for sets without a reference subgroup.
     """
     row = sets.first_row_where(sets.reference)
     reference = np.where(_expand(row >= 0, values), values[np.maximum(row, 0)], np.nan)
@@ -239,26 +91,8 @@ def _expand(per_set: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 
 def between_group_variance_with_se(sets: SubgroupSets, z: float) -> SetResults:
-    """BGV with its analytic standard error and a normal interval.
+    """BGV with its analytic standard error and a normal interval (`z` 1.96 for 95%).
 
-    Parameters
-    ----------
-    sets : SubgroupSets
-        Every set of subgroups, with their standard errors.
-    z : float
-        Normal quantile of the interval (1.96 for 95%).
-
-    Returns
-    -------
-    SetResults
-        BGV in squared indicator units, its se and interval.
-
-    Examples
-    --------
-    >>> between_group_variance_with_se(sets, z=1.96).se  # doctest: +SKIP
-
-    Notes
-    -----
     The se is that of Ahn et al., Variance estimation and confidence intervals for 11
     commonly used health disparity measures, JCO Clin Cancer Inform 2:1-19, 2018.
     """

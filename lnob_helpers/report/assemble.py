@@ -3,6 +3,12 @@
 Only outputs are taken, never code: rich HTML tables, Markdown headings and text,
 and figures (embedded as data URIs, so the file travels alone). Anything that looks
 like a traceback stops the assembly: a report must not carry an error as content.
+
+Text in the notebooks' outputs comes from files people wrote (problem trees, labels,
+partner files), and the report is passed around. So Markdown is rendered with raw HTML
+escaped, and every section is then cleaned with `nh3` (a maintained HTML sanitiser)
+down to the tags a report needs, with images only as embedded PNG or SVG and links only
+within the page: no script, event handler or outside address survives.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from dataclasses import dataclass, field
 
 import mistune
 import nbformat
+import nh3
 
+from ..render import TABLE_STYLE
 from .execute import StepRun
 
 _HEADING = re.compile(r"<h([23])>(.*?)</h\1>", re.S)
@@ -29,8 +37,31 @@ class Section:
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # level, anchor, text
 
 
+_MARKDOWN = mistune.create_markdown(escape=True)  # raw HTML in Markdown shows as text
+SAFE_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead", "tbody", "tfoot", "tr",
+             "th", "td", "caption", "figure", "figcaption", "img", "em", "strong", "b", "i", "code", "pre", "br",
+             "span", "div", "a", "small", "sup", "sub", "blockquote", "hr"}
+SAFE_ATTRIBUTES = {"*": {"class", "id"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
+                   "th": {"colspan", "rowspan"}, "a": {"href"}}
+SAFE_IMAGES = ("data:image/png;base64,", "data:image/svg+xml;base64,")
+
+
 def _markdown(text: str) -> str:
-    return mistune.html(text)
+    return _MARKDOWN(text)
+
+
+def _safe_attribute(tag: str, name: str, value: str) -> str | None:
+    if tag == "img" and name == "src":
+        return value if value.startswith(SAFE_IMAGES) else None
+    if tag == "a" and name == "href":
+        return value if value.startswith("#") else None
+    return value
+
+
+def sanitise(fragment: str) -> str:
+    """`fragment` with only the tags and attributes a report needs; nothing that can run."""
+    return nh3.clean(fragment, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, attribute_filter=_safe_attribute,
+                     url_schemes={"data"}, link_rel=None)
 
 
 def _output_html(output: dict) -> str:
@@ -70,7 +101,7 @@ def section_from_notebook(run: StepRun, number: int) -> Section:
             parts.append(_markdown(cell.source))
         elif cell.cell_type == "code":
             parts.extend(_output_html(o) for o in cell.get("outputs", []))
-    body = "\n".join(p for p in parts if p)
+    body = sanitise("\n".join(p for p in parts if p))
     if _TRACEBACK.search(body):
         raise ValueError(f"{run.title}: an error message appears among the outputs")
     anchor = f"step{number}"
@@ -98,7 +129,7 @@ figure{margin:12px 0} img{max-width:100%} .cover{padding:60px 0 30px;border-bott
 .cover .country{font-size:2.4em;font-weight:700;color:#224466} .meta{color:#555} nav ol{line-height:1.7}
 .annex{font-size:0.92em} pre.note{background:#f6f6f6;padding:6px} code{background:#f3f3f3}
 @media print{h2{page-break-before:always} .cover{page-break-after:always} figure,table{page-break-inside:avoid}}
-"""
+""" + TABLE_STYLE
 
 
 def render_report(*, country: str, iso3: str, date: str, sources: list[str], sections: list[Section],
@@ -128,7 +159,7 @@ number of unweighted cases are withheld.</p>
 </header>
 <nav><h2 id="contents">Contents</h2><ol>{''.join(toc)}</ol></nav>
 {body}
-<section class="annex"><h2 id="methodology">Methodology annex</h2>{annex_html}</section>
-<section class="annex"><h2 id="provenance">Provenance</h2>{provenance_html}</section>
+<section class="annex"><h2 id="methodology">Methodology annex</h2>{sanitise(annex_html)}</section>
+<section class="annex"><h2 id="provenance">Provenance</h2>{sanitise(provenance_html)}</section>
 </body></html>
 """

@@ -156,10 +156,8 @@ def tree_d_index(tree: FurthestBehindTree) -> DIndex:
 
     Notes
     -----
-    Paes de Barros, Ferreira, Molinas Vega and Saavedra Chanduvi, Measuring Inequality of
-    Opportunities in Latin America and the Caribbean, World Bank, 2009; paired with
-    furthest-behind trees as UN ESCAP does (UNSDG, Operationalizing Leaving No One Behind,
-    2022, Annex 3).
+    The D-index of `d_index` (Paes de Barros and others, World Bank, 2009) over the leaves
+    of a furthest-behind tree, as UN ESCAP pairs them (UNSDG 2022, Annex 3).
     """
     leaves = tree.leaves
     return d_index(
@@ -172,27 +170,10 @@ def tree_d_index(tree: FurthestBehindTree) -> DIndex:
 
 
 def cells_d_index(cells: CellTable, *, direction: Direction = "favourable") -> DIndex:
-    """D-index over the cells of all the circumstances in `cells`.
+    """D-index over the cells of all the circumstances in `cells`, one group per cell.
 
-    Parameters
-    ----------
-    cells : CellTable
-        Weighted sums per cell (`lnob_helpers.who.tree.aggregate_cells`).
-    direction : {"favourable", "adverse"}
-        An adverse indicator is measured on its complement.
-
-    Returns
-    -------
-    DIndex
-        As `d_index`, one group per cell.
-
-    Examples
-    --------
-    >>> cells_d_index(aggregate_cells(df, "sba", ["wealth"], "wt")).d_index  # doctest: +SKIP
-
-    Notes
-    -----
-    See `d_index`.
+    Parameters as `shapley_from_cells` (without its limit on circumstances); returns as
+    `d_index`.
     """
     labels = [
         pd.Series(np.array([circ.describe([lab]) for lab in circ.labels], dtype=object)[cells.codes[:, j]])
@@ -282,20 +263,7 @@ def shapley_d_index(
 ) -> ShapleyDecomposition:
     """Shapley decomposition of the D-index over `circumstances` (see the module docstring).
 
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Survey rows.
-    outcome : str
-        The 0/1 indicator.
-    circumstances : sequence of str
-        Columns whose cross-classification defines the groups.
-    weight : str
-        Column of survey weights.
-    direction : {"favourable", "adverse"}
-        An adverse indicator is measured on its complement (module docstring).
-    ordered, names, source
-        As in `lnob_helpers.who.tree.grow_tree`.
+    Parameters as `circumstance_d_index`.
 
     Returns
     -------
@@ -317,12 +285,13 @@ def shapley_d_index(
 
 
 def shapley_from_cells(cells: CellTable, *, direction: Direction = "favourable") -> ShapleyDecomposition:
-    """Shapley decomposition of D from cell sums.
+    """Shapley decomposition of D from cell sums, for callers that already have the cells.
 
     Parameters
     ----------
     cells : CellTable
-        Weighted sums per cell, at most `MAX_SHAPLEY_CIRCUMSTANCES` circumstances.
+        Weighted sums per cell (`lnob_helpers.who.tree.aggregate_cells`), at most
+        `MAX_SHAPLEY_CIRCUMSTANCES` circumstances.
     direction : {"favourable", "adverse"}
         An adverse indicator is measured on its complement.
 
@@ -337,9 +306,7 @@ def shapley_from_cells(cells: CellTable, *, direction: Direction = "favourable")
 
     Notes
     -----
-    Shorrocks, Decomposition procedures for distributional analysis: a unified framework
-    based on the Shapley value, J Econ Inequal 11(1):99-126, 2013, applied to D as in the
-    Human Opportunity Index literature (Hoyos and Narayan).
+    Shorrocks (2013), as in `shapley_d_index`.
     """
     _check_direction(direction)
     k = len(cells.circumstances)
