@@ -25,7 +25,7 @@ report: setup browser
 	$(BIN)/lnob report $(SAMPLE) --format $(PDF)
 	@echo "Report: $(SAMPLE)/outputs/report/. Open the app with: $(BIN)/lnob app $(SAMPLE)"
 
-## the browser app on http://127.0.0.1:8866/voila/render/index.ipynb
+## the browser app on 127.0.0.1:8866; it prints its address, token included, once it answers
 app: setup
 	$(BIN)/lnob app $(SAMPLE)
 

@@ -1,77 +1,222 @@
 """`lnob app`: serve the step notebooks as Voilà apps for one analysis folder.
 
-The settings come from what was measured on these machines (JUPYTER_NOTES.md): bind
-to loopback, cull idle kernels, disable the xsrf check that otherwise leaks one
-kernel per page view (safe only on loopback or behind an authenticating proxy), and
-time out stuck executions. The execution timeout is 180 s rather than the 60 s that was
-enough for a bare page: under a workshop's burst of first loads on 2 cores, the Step 1 page
-needs more, and the timeout only has to catch a hung kernel reply, not a slow one.
-Outputs get `IOPUB_TIMEOUT` seconds to arrive after a cell's reply. nbclient's default of 4 s
-is too short under a burst: in a 20-session load run one page lost its widget outputs
-("Timeout waiting for IOPub output") and never showed its figures.
-Kernels stay on loopback TCP: with zmq's `ipc` transport and one socket folder, kernels
-started at the same moment picked the same socket names (jupyter_client numbers them by
-looking for free files), and a burst of 20 first loads failed with "Invalid Signature".
-Voilà keeps its rule that the browser cannot run code.
+The settings come from what was measured on these machines (JUPYTER_NOTES.md). The server
+binds to loopback and is reachable only by whom it is for: every request needs the server's
+token (Jupyter server's own token login; the printed URL carries it, and the child gets it
+through its environment, never its command line, which other local users can read), and a
+request whose Host is not this machine is refused (against DNS rebinding). The xsrf check stays
+on: `app_security` sets the cookie that lets a closed page shut its kernel down, caps the live
+kernels, and culling reclaims the kernels of pages that closed without saying so.
+
+The execution timeout is 180 s rather than the 60 s that was enough for a bare page: under a
+workshop's burst of first loads on 2 cores, the Step 1 page needs more, and the timeout only has
+to catch a hung kernel reply, not a slow one. Outputs get `IOPUB_TIMEOUT` seconds to arrive after
+a cell's reply. nbclient's default of 4 s is too short under a burst: in a 20-session load run
+one page lost its widget outputs ("Timeout waiting for IOPub output") and never showed its
+figures. Kernels stay on loopback TCP: with zmq's `ipc` transport and one socket folder, kernels
+started at the same moment picked the same socket names (jupyter_client numbers them by looking
+for free files), and a burst of 20 first loads failed with "Invalid Signature". Voilà keeps its
+rule that the browser cannot run code.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import secrets
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import load_analysis
+from .errors import LnobError
 from .notebook import ANALYSIS_ENV, APP_ENV
 from .report.execute import IOPUB_TIMEOUT, WORKBOOKS
 
 LANDING = "index.ipynb"
+HOST = "127.0.0.1"
+TOKEN_FILE = Path(".lnob") / "app-token"  # inside an analysis folder; written by `lnob workshop`
+TOKEN_ENV = "JUPYTER_TOKEN"               # read by Jupyter server's identity provider
+KERNEL_MANAGER = "lnob_helpers.app_security.CappedKernelManager"
+CULL_IDLE = 120      # seconds a kernel with no page attached may sit idle before it is shut down
+START_TIMEOUT = 60   # seconds the server gets to answer on its port
+STOP_GRACE = 10      # seconds Voilà gets to shut its kernels down before it is killed
+TORNADO_LOGS = ("tornado.access", "tornado.general", "tornado.application")  # they print request URLs
 
 
-def voila_command(port: int, workbooks: Path = WORKBOOKS, preheat: int = 0) -> list[str]:
-    """The Voilà command line; each option appears once (a repeated option crashes Voilà)."""
+def saved_token(folder: Path) -> str | None:
+    """The token kept in an analysis folder, so that a team's URL survives a server restart."""
+    path = Path(folder) / TOKEN_FILE
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def ensure_token(folder: Path) -> str:
+    """The token kept in the folder; a new one is made (readable by its owner only) if there is none."""
+    kept = saved_token(folder)
+    if kept:
+        return kept
+    path = Path(folder) / TOKEN_FILE
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(token + "\n")
+    return token
+
+
+def write_server_config(run_dir: Path) -> None:
+    """The settings that are not plain strings (the command line makes every value one, and the
+    string "False" would turn the Host check off): refuse any Host but this machine's names, and
+    keep the token out of the access log."""
+    settings = {"allow_remote_access": False, "local_hostnames": ["localhost"]}
+    logging_config = {"filters": {"hide_token": {"()": "lnob_helpers.app_security.HideToken"}},
+                      "loggers": {name: {"filters": ["hide_token"]} for name in TORNADO_LOGS}}
+    config = {"Voila": {"tornado_settings": settings, "logging_config": logging_config}}
+    (run_dir / "voila.json").write_text(json.dumps(config), encoding="utf-8")
+
+
+def voila_command(port: int, run_dir: Path, workbooks: Path = WORKBOOKS, preheat: int = 0,
+                  max_kernels: int | None = None, cull_idle: int = CULL_IDLE) -> list[str]:
+    """The Voilà command line; each option appears once (a repeated option crashes Voilà).
+
+    `run_dir` holds the server's config file and kernel connection files. The token is not on the
+    command line: `app_environment` passes it. `max_kernels` overrides the cap kept in
+    `app_security`; tests shorten `cull_idle`.
+    """
     cmd = [
-        sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-        "--Voila.tornado_settings", "disable_check_xsrf=True",
+        sys.executable, "-m", "voila", "--no-browser", f"--port={port}", f"--Voila.ip={HOST}",
+        "--Voila.port_retries=0", "--Voila.auto_token=True",
+        f"--Voila.config_file_paths={run_dir}", f"--Voila.connection_dir_root={run_dir}",
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.extension_denylist", "jupyterlab-jupytext",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaExecutor.timeout=180", f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
-        "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={max(1, cull_idle // 4)}",
         "--MappingKernelManager.cull_connected=False",
     ]
+    if max_kernels is not None:
+        cmd.append(f"--CappedKernelManager.max_kernels={max_kernels}")
     if preheat:
         cmd += ["--preheat_kernel=True", f"--pool_size={preheat}"]
     return [*cmd, str(workbooks)]
 
 
-def app_url(port: int, host: str = "127.0.0.1") -> str:
-    return f"http://{host}:{port}/voila/render/{LANDING}"
+def app_url(port: int, token: str, notebook: str = LANDING) -> str:
+    return f"http://{HOST}:{port}/voila/render/{notebook}?token={token}"
 
 
-def app_environment(folder: Path) -> dict[str, str]:
+def app_environment(folder: Path, token: str) -> dict[str, str]:
     env = dict(os.environ)
     env[APP_ENV] = "1"
     env[ANALYSIS_ENV] = str(folder)
+    env[TOKEN_ENV] = token
     env.pop("TQDM_DISABLE", None)  # progress belongs in the app
     return env
 
 
-def launch_app(folder: str | Path, port: int = 8866, preheat: int = 0) -> subprocess.Popen:
-    """Start the server in the background (checked analysis first) and return the process."""
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class AppServer:
+    """A running Voilà server: its process (leader of its own process group) and its token."""
+
+    process: subprocess.Popen
+    port: int
+    token: str
+    run_dir: Path
+
+    def url(self, notebook: str = LANDING) -> str:
+        return app_url(self.port, self.token, notebook)
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> bool:
+        """Wait until the port answers; False if the server exited or the time ran out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with socket.socket() as s:
+                s.settimeout(1)
+                if s.connect_ex((HOST, self.port)) == 0:
+                    return True
+            time.sleep(0.2)
+        return False
+
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """Voilà shuts its kernels down on SIGTERM; past the grace period its group is killed.
+
+        Kernels whose server was killed exit by themselves (ipykernel watches its parent).
+        """
+        try:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(grace)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):  # it may end at this very moment
+                        os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait()
+        finally:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def launch_app(folder: str | Path, port: int = 8866, preheat: int = 0, max_kernels: int | None = None,
+               cull_idle: int = CULL_IDLE) -> AppServer:
+    """Start the server in the background (checked analysis first) with the folder's token or a new one."""
     analysis = load_analysis(folder)
-    return subprocess.Popen(voila_command(port, preheat=preheat), env=app_environment(analysis.folder.resolve()),
-                            cwd=str(WORKBOOKS))
+    if max_kernels is not None and max_kernels < 1:
+        raise LnobError(f"--max-kernels is {max_kernels}; expected 1 or more.")
+    if not port_is_free(port):
+        raise LnobError(f"port {port} is already in use on this machine; choose another with --port.")
+    folder = analysis.folder.resolve()
+    token = saved_token(folder) or secrets.token_urlsafe(24)
+    run_dir = Path(tempfile.mkdtemp(prefix="lnob-app-"))
+    write_server_config(run_dir)
+    cmd = voila_command(port, run_dir, preheat=preheat, max_kernels=max_kernels, cull_idle=cull_idle)
+    process = subprocess.Popen(cmd, env=app_environment(folder, token), cwd=str(WORKBOOKS), start_new_session=True)
+    return AppServer(process, port, token, run_dir)
 
 
-def serve(folder: str | Path, port: int = 8866, preheat: int = 0) -> int:
-    """Run the app in the foreground until interrupted."""
-    proc = launch_app(folder, port, preheat)
-    print(f"LNOB Workbook for {Path(folder).resolve()} is starting.")
-    print(f"Open {app_url(port)} in a browser (Ctrl+C stops the server).", flush=True)
+def _stop_requested(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(folder: str | Path, port: int = 8866, preheat: int = 0, max_kernels: int | None = None) -> int:
+    """Run the app in the foreground until the server exits, Ctrl+C or SIGTERM; then stop it all."""
+    stop_signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {s: signal.signal(s, _stop_requested) for s in stop_signals}
+    server = None
     try:
-        return proc.wait()
+        server = launch_app(folder, port, preheat, max_kernels)
+        print(f"LNOB Workbook for {Path(folder).resolve()} is starting.", flush=True)
+        if not server.wait_ready():
+            exited = server.process.poll() is not None
+            why = "stopped before it was ready; its messages above say why" if exited else \
+                f"did not answer on port {port} within {START_TIMEOUT} s"
+            print(f"The app server {why}.", file=sys.stderr)
+            return 1
+        print(f"Open {server.url()} in a browser (Ctrl+C stops the server).", flush=True)
+        return server.process.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
+        print("Stopping the app server.", flush=True)
         return 0
+    finally:
+        for s in stop_signals:
+            signal.signal(s, signal.SIG_IGN)  # a second Ctrl+C must not cut the clean-up short
+        if server is not None:
+            server.stop()
+        for s, handler in previous.items():
+            signal.signal(s, handler)

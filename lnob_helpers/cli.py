@@ -50,7 +50,7 @@ def _app(args: argparse.Namespace) -> int:
     from .app import serve
     from .notebook import resolve_folder
 
-    return serve(resolve_folder(args.folder or ""), port=args.port, preheat=args.preheat)
+    return serve(resolve_folder(args.folder or ""), port=args.port, preheat=args.preheat, max_kernels=args.max_kernels)
 
 
 def _workshop(args: argparse.Namespace) -> int:
@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("app", help="serve the workbook in a browser (Voila, this machine only)")
     a.add_argument("folder", nargs="?", default="", help="analysis folder (default: the sample country)")
     a.add_argument("--port", type=int, default=8866)
-    a.add_argument("--preheat", type=int, default=0, help="kernels kept warm for fast first loads")
+    a.add_argument("--preheat", type=int, default=0, help="kernels kept warm per page for fast first loads")
+    a.add_argument("--max-kernels", type=int, default=None,
+                   help="open pages (kernels) the server allows at once (default: enough for a team of 4-6)")
     a.set_defaults(func=_app)
 
     w = sub.add_parser("workshop", help="one copy of the sample analysis per team")

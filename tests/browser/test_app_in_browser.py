@@ -8,12 +8,11 @@ from __future__ import annotations
 import shutil
 import socket
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from lnob_helpers.app import app_url, launch_app
+from lnob_helpers.app import launch_app
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -43,21 +42,12 @@ def server(tmp_path_factory, sample_dir):
     pytest.importorskip("playwright")
     copy = tmp_path_factory.mktemp("app") / "aruvia"
     shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
-    port = _free_port()
-    proc = launch_app(copy, port)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
+    app = launch_app(copy, _free_port())
+    if not app.wait_ready(90):
+        app.stop()
         pytest.fail("the app server did not start within 90 s")
-    yield port, copy
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield app, copy
+    app.stop()
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +76,8 @@ def _output_snapshot(pg) -> str:
 
 
 def test_landing_page_shows_five_steps(server, page):
-    port, _ = server
-    page.goto(app_url(port))
+    app, _ = server
+    page.goto(app.url())
     page.wait_for_selector(".lnob-card")
     assert page.locator(".lnob-card").count() == 5
     page.screenshot(path=str(ARTIFACTS / "landing.png"), full_page=True)
@@ -96,10 +86,10 @@ def test_landing_page_shows_five_steps(server, page):
 
 @_needs("1_who.ipynb")
 def test_step1_indicator_change_redraws(server, page):
-    port, _ = server
-    page.goto(app_url(port))
+    app, folder = server
+    page.goto(app.url())
     assert page.locator("a.open").first.get_attribute("href") == "1_who.ipynb"
-    page.goto(app_url(port).replace("index.ipynb", "1_who.ipynb"))
+    page.goto(app.url("1_who.ipynb"))
     select = page.locator(".widget-dropdown select").first
     select.wait_for()
     page.wait_for_timeout(500)
@@ -117,13 +107,16 @@ def test_step1_indicator_change_redraws(server, page):
     assert "<img" in after and "<table" in after, "the figure and the table must both be on the page"
     page.screenshot(path=str(ARTIFACTS / "step1.png"), full_page=True)
     _assert_no_error(page)
+    assert (folder / "outputs" / "step1" / "left_behind.csv").exists(), "Steps 2-5 read what the Step 1 page wrote"
+    page.goto(app.url())
+    page.wait_for_selector("#step-1 .lnob-done")
 
 
 @_needs("2_why.ipynb")
 def test_step2_entry_survives_reload(server, page):
-    port, folder = server
+    app, folder = server
     text = f"Birth registration offices are far from Tamar villages ({int(time.time())})"
-    page.goto(app_url(port).replace("index.ipynb", "2_why.ipynb"))
+    page.goto(app.url("2_why.ipynb"))
     box = page.locator('input[placeholder="Describe the cause"], textarea[placeholder="Describe the cause"]').first
     box.wait_for()
     box.fill(text)
