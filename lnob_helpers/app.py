@@ -17,6 +17,10 @@ figures. Kernels stay on loopback TCP: with zmq's `ipc` transport and one socket
 started at the same moment picked the same socket names (jupyter_client numbers them by looking
 for free files), and a burst of 20 first loads failed with "Invalid Signature". Voilà keeps its
 rule that the browser cannot run code.
+
+Pages are drawn with the package's own Voilà template, `lnob` (lnob_helpers/voila/templates/lnob,
+found through JUPYTER_PATH in the server's environment): Voilà's `lab` page and its error and
+file-list frame, less the stylesheet links to a CDN, so that no page asks anything of the internet.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ CULL_IDLE = 120      # seconds a kernel with no page attached may sit idle befor
 START_TIMEOUT = 60   # seconds the server gets to answer on its port
 STOP_GRACE = 10      # seconds Voilà gets to shut its kernels down before it is killed
 TORNADO_LOGS = ("tornado.access", "tornado.general", "tornado.application")  # they print request URLs
+TEMPLATE = "lnob"                              # lnob_helpers/voila/templates/lnob
+TEMPLATE_ROOT = Path(__file__).resolve().parent  # a Jupyter data folder: Voilà looks in voila/templates/
 
 
 def saved_token(folder: Path) -> str | None:
@@ -96,6 +102,7 @@ def voila_command(port: int, run_dir: Path, workbooks: Path = WORKBOOKS, preheat
         f"--Voila.config_file_paths={run_dir}", f"--Voila.connection_dir_root={run_dir}",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         "--VoilaConfiguration.extension_denylist", "jupyterlab-jupytext",
+        f"--VoilaConfiguration.template={TEMPLATE}",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaExecutor.timeout=180", f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
@@ -118,6 +125,8 @@ def app_environment(folder: Path, token: str) -> dict[str, str]:
     env[APP_ENV] = "1"
     env[ANALYSIS_ENV] = str(folder)
     env[TOKEN_ENV] = token
+    # Voilà finds templates under <each Jupyter data folder>/voila/templates; ours comes first.
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, (str(TEMPLATE_ROOT), env.get("JUPYTER_PATH"))))
     env.pop("TQDM_DISABLE", None)  # progress belongs in the app
     return env
 

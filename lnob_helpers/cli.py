@@ -14,9 +14,26 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 2
 
 
-def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate_folder
+def _init(args: argparse.Namespace) -> int:
+    from .starter import init_analysis
 
+    result = init_analysis(args.files, args.out, country=args.country, iso3=args.iso3, year=args.year)
+    print(f"wrote {result.path}: {result.programme} files {', '.join(f'{k} = {v}' for k, v in result.files.items())}; "
+          f"{len(result.indicators)} indicators ({', '.join(result.indicators)}); "
+          f"{len(result.circumstances)} circumstances ({', '.join(result.circumstances)}).")
+    for line in result.left_out:
+        print(f"  not in these files: {line}")
+    for line in result.notes:
+        print(f"  could not map: {line}")
+    print(f"next: read the comments marked CHECK in {result.path}, then run `lnob validate {result.path.parent}`.")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate_folder, validation_notes
+
+    for note in validation_notes(args.folder):
+        print(f"{args.folder}: note: {note}")
     problems = validate_folder(args.folder)
     if problems:
         print(f"{args.folder}: {len(problems)} problem(s) found:", file=sys.stderr)
@@ -70,6 +87,14 @@ def _workshop(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lnob", description="Leave No One Behind workbook.")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    i = sub.add_parser("init", help="write a commented starter analysis.yaml for DHS or MICS files")
+    i.add_argument("files", nargs="+", help="the survey's data files (DHS recodes such as XXKR7AFL.DTA, or MICS ch.sav, ...)")
+    i.add_argument("--out", default=None, help="folder for analysis.yaml (default: the folder of the first file)")
+    i.add_argument("--country", default="Country name", help="the country's name")
+    i.add_argument("--iso3", default="XXX", help="the country's ISO 3166 alpha-3 code")
+    i.add_argument("--year", type=int, default=None, help="survey year (default: read from the files)")
+    i.set_defaults(func=_init)
 
     v = sub.add_parser("validate", help="check analysis.yaml and the data it points to")
     v.add_argument("folder", help="analysis folder holding analysis.yaml")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator, field_validator, model_validator
 
 from .entries import duplicate_ids
 from .errors import InputError, describe_validation_error
@@ -55,15 +55,45 @@ class Design(Strict):
     """
 
     weight: str
+    weight_divisor: float = Field(
+        default=1, gt=0, allow_inf_nan=False,
+        description="Weights are divided by this on load (DHS stores weight x 1000000).",
+    )
     strata: str | None = None
     psu: str | None = None
     lonely_psu: LonelyRule | None = None
+
+
+class Computed(Strict):
+    """A column computed on load from two others, e.g. age in months = interview CMC - birth CMC.
+
+    Arithmetic on codes that a file only stores apart; a missing input, or a division by
+    zero, gives a missing value rather than a made-up number.
+    """
+
+    op: Literal["+", "-", "*", "/"]
+    columns: list[str] = Field(min_length=2, max_length=2, description="The two inputs, left then right.")
+    divide_by: float = Field(default=1, allow_inf_nan=False, description="The result is divided by this.")
+
+    @field_validator("divide_by")
+    @classmethod
+    def _not_zero(cls, v: float) -> float:
+        if v == 0:
+            raise ValueError("must not be 0")
+        return v
 
 
 class DataFile(Strict):
     path: str = Field(description="Path relative to the analysis folder.")
     format: Literal["csv", "parquet", "sav", "dta"] | None = Field(
         default=None, description="Guessed from the file name when left out."
+    )
+    universe: list[Condition] = Field(
+        default_factory=list,
+        description="Rows forming the file's population (e.g. completed interviews); others are dropped on load.",
+    )
+    computed: dict[str, Computed] = Field(
+        default_factory=dict, description="Columns computed on load, in the order written; usable as columns."
     )
     design: Design
 
@@ -101,6 +131,36 @@ class Round(Strict):
 
 # --- derivations ------------------------------------------------------------------------
 
+def _one_or_per_file(what: str) -> WrapValidator:
+    """One plain message for a value that is neither `what` nor a mapping file key -> `what`."""
+    def check(value, handler):
+        try:
+            return handler(value)
+        except ValidationError:
+            raise ValueError(f"must be {what} or a mapping from data file key to {what}") from None
+    return WrapValidator(check)
+
+
+# A column read from every data file, or a mapping file key -> column, so one circumstance
+# serves files that name the same thing differently (DHS v190 in KR, hv270 in PR).
+PerFileColumn = Annotated[Union[str, dict[str, str]], _one_or_per_file("a column name")]
+PerFileColumns = Annotated[Union[list[str], dict[str, list[str]]], _one_or_per_file("a list of column names")]
+
+
+def resolve_per_file(value, file_key: str):
+    """The one place a per-file value is resolved: a plain value serves every file, a
+    mapping only the files it names (None for the others)."""
+    return value.get(file_key) if isinstance(value, dict) else value
+
+
+class _ColumnPerFile:
+    """A derivation whose `column` may be given per data file."""
+
+    def column_for(self, file_key: str) -> str | None:
+        """Its column in data file `file_key`; None when it has none there."""
+        return resolve_per_file(self.column, file_key)
+
+
 class Condition(Strict):
     """One test on a column; the reference population is the rows meeting all conditions."""
 
@@ -126,19 +186,37 @@ class Threshold(Strict):
     value: float
 
 
-class CategoryMap(Strict):
+class CategoryMap(_ColumnPerFile, Strict):
     """Raw values (codes or value labels) mapped to new values; unmapped become missing."""
 
     kind: Literal["category_map"]
-    column: str
+    column: PerFileColumn
     map: dict[str, Scalar]
 
 
-class Bins(Strict):
+class AnyOf(Strict):
+    """1 where any condition holds, 0 where none does (DHS skilled attendance: m3a, m3b or m3c).
+
+    Missing only where every condition's column is missing: one answered column is enough
+    to count the row, so a blank in one of several yes/no items does not drop it.
+    """
+
+    kind: Literal["any_of"]
+    conditions: list[Condition] = Field(min_length=1)
+
+
+class AllOf(Strict):
+    """1 where every condition holds, 0 where any fails; missing where none fails but one is unknown."""
+
+    kind: Literal["all_of"]
+    conditions: list[Condition] = Field(min_length=1)
+
+
+class Bins(_ColumnPerFile, Strict):
     """A continuous column cut into labelled intervals [edge_i, edge_i+1)."""
 
     kind: Literal["bins"]
-    column: str
+    column: PerFileColumn
     edges: list[float]
     labels: list[str]
 
@@ -151,11 +229,11 @@ class Bins(Strict):
         return self
 
 
-class Bottom40(Strict):
+class Bottom40(_ColumnPerFile, Strict):
     """Wealth quintile (1-5 or its labels in order) to 'Bottom 40%' / 'Top 60%'."""
 
     kind: Literal["bottom40"]
-    column: str
+    column: PerFileColumn
     quintiles: list[str] = Field(
         default_factory=lambda: ["Poorest", "Second", "Middle", "Fourth", "Richest"],
         description="Labels of the five quintiles, poorest first (used when the column holds labels).",
@@ -169,7 +247,7 @@ class WashingtonGroup(Strict):
     """
 
     kind: Literal["wgss"]
-    columns: list[str] = Field(min_length=6, max_length=6)
+    columns: PerFileColumns
     a_lot: list[Scalar] = Field(default_factory=lambda: [3, "A lot of difficulty"])
     cannot: list[Scalar] = Field(default_factory=lambda: [4, "Cannot do at all"])
     answered: list[Scalar] = Field(
@@ -177,10 +255,33 @@ class WashingtonGroup(Strict):
                                  "A lot of difficulty", "Cannot do at all"],
     )
 
+    @model_validator(mode="after")
+    def _six(self) -> "WashingtonGroup":
+        lists = self.columns.values() if isinstance(self.columns, dict) else [self.columns]
+        if any(len(cols) != 6 for cols in lists):
+            raise ValueError("wgss needs six columns, one per domain (seeing, hearing, walking, "
+                             "remembering, self-care, communicating)")
+        return self
+
+    def columns_for(self, file_key: str) -> list[str] | None:
+        """Its six columns in data file `file_key`; None when it has none there."""
+        return resolve_per_file(self.columns, file_key)
+
 
 Derivation = Annotated[
-    Union[Threshold, CategoryMap, Bins, Bottom40, WashingtonGroup], Field(discriminator="kind")
+    Union[Threshold, CategoryMap, AnyOf, AllOf, Bins, Bottom40, WashingtonGroup], Field(discriminator="kind")
 ]
+
+
+class Skipped(Strict):
+    """The value of rows a questionnaire skipped by design, so they stay in the denominator.
+
+    MICS asks "currently attending early education" only of children who ever attended;
+    the others are blank, and leaving them out turns 84% into 98%.
+    """
+
+    when: list[Condition] = Field(min_length=1, description="All must hold for a blank row to get `value`.")
+    value: float
 
 
 # --- indicators and circumstances ------------------------------------------------------
@@ -197,18 +298,26 @@ class Indicator(Strict):
     population: list[Condition] = Field(default_factory=list, description="Reference population.")
     population_label: str = ""
     missing_codes: list[Scalar] = Field(default_factory=list)
+    skipped: Skipped | None = Field(default=None, description="Value for rows skipped by design.")
     scale: int = Field(default=100, description="Display scale: 100 shows proportions as percentages.")
 
     @model_validator(mode="after")
     def _column_or_derive(self) -> "Indicator":
         if (self.column is None) == (self.derive is None):
             raise ValueError(f"indicator '{self.id}' needs exactly one of `column` or `derive`")
-        if self.derive is not None and not isinstance(self.derive, (Threshold, CategoryMap)):
+        if self.derive is not None and not isinstance(self.derive, (Threshold, CategoryMap, AnyOf, AllOf)):
             raise ValueError(
                 f"indicator '{self.id}': derive kind '{self.derive.kind}' makes categories, "
-                "not an indicator; use threshold or category_map"
+                "not an indicator; use threshold, category_map, any_of or all_of"
             )
         return self
+
+    @field_validator("derive")
+    @classmethod
+    def _one_file(cls, d: Derivation | None) -> Derivation | None:
+        if isinstance(getattr(d, "column", None), dict):
+            raise ValueError("an indicator reads one data file, so its derive names one column, not one per file")
+        return d
 
     @property
     def favourable(self) -> bool:
@@ -223,12 +332,18 @@ class Indicator(Strict):
     def source_columns(self) -> list[str]:
         return [self.column] if self.column else _derivation_columns(self.derive)
 
+    @property
+    def condition_columns(self) -> list[str]:
+        """Columns that only select rows: the population filter and the `skipped` test."""
+        conditions = self.population + (self.skipped.when if self.skipped else [])
+        return list(dict.fromkeys(c.column for c in conditions))
+
 
 class Circumstance(Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     label: str
     factor: Factor
-    column: str | None = None
+    column: PerFileColumn | None = None
     derive: Derivation | None = None
     recode: dict[str, str] = Field(
         default_factory=dict, description="Raw value or label -> group label (grouping)."
@@ -243,16 +358,48 @@ class Circumstance(Strict):
     def _checks(self) -> "Circumstance":
         if (self.column is None) == (self.derive is None):
             raise ValueError(f"circumstance '{self.id}' needs exactly one of `column` or `derive`")
-        if isinstance(self.derive, Threshold):
-            raise ValueError(f"circumstance '{self.id}': use bins, not threshold, to make groups")
+        if isinstance(self.derive, (Threshold, AnyOf, AllOf)):
+            raise ValueError(
+                f"circumstance '{self.id}': derive kind '{self.derive.kind}' makes a 0/1 indicator, "
+                "not groups; use bins or category_map"
+            )
         if self.ordered and not self.categories and not isinstance(self.derive, (Bins, Bottom40)):
             raise ValueError(f"circumstance '{self.id}' is ordered, so it needs `categories` in order")
         if len(set(self.categories)) != len(self.categories):
             raise ValueError(f"circumstance '{self.id}' lists a category twice")
         return self
 
+    def column_for(self, file_key: str) -> str | None:
+        """Its `column` in data file `file_key`; None when it has none there or is derived."""
+        return resolve_per_file(self.column, file_key)
+
+    @property
+    def mapped_files(self) -> list[str]:
+        """The file keys its per-file columns name; [] when its columns serve every file."""
+        d = self.derive
+        value = self.column if d is None else d.columns if isinstance(d, WashingtonGroup) else d.column
+        return list(value) if isinstance(value, dict) else []
+
+    def for_file(self, file_key: str) -> Circumstance | None:
+        """This circumstance as data file `file_key` holds it, every column one name; None when
+        that file has no column for it, so the file's tables leave it out."""
+        d = self.derive
+        if d is None:
+            column = self.column_for(file_key)
+            return None if column is None else self.model_copy(update={"column": column})
+        if isinstance(d, WashingtonGroup):
+            columns = d.columns_for(file_key)
+            derive = None if columns is None else d.model_copy(update={"columns": columns})
+        else:
+            column = d.column_for(file_key)
+            derive = None if column is None else d.model_copy(update={"column": column})
+        return None if derive is None else self.model_copy(update={"derive": derive})
+
     @property
     def source_columns(self) -> list[str]:
+        """The raw columns it reads, in every file it has columns for."""
+        if self.mapped_files:
+            return list(dict.fromkeys(c for key in self.mapped_files for c in self.for_file(key).source_columns))
         return [self.column] if self.column else _derivation_columns(self.derive)
 
     @property
@@ -274,6 +421,8 @@ def _derivation_columns(d: Derivation | None) -> list[str]:
         return []
     if isinstance(d, WashingtonGroup):
         return list(d.columns)
+    if isinstance(d, (AnyOf, AllOf)):
+        return list(dict.fromkeys(c.column for c in d.conditions))
     return [d.column]
 
 
@@ -405,9 +554,18 @@ class Analysis(Strict):
                         f"indicator '{ind.id}' reads file '{ind.file}', which round {r.year} "
                         f"does not list (it lists: {', '.join(r.files)})"
                     )
+        keys = list(dict.fromkeys(k for r in self.rounds for k in r.files))
+        for circ in self.circumstances:
+            problems += [f"circumstance '{circ.id}' names a column for file '{k}', which no round lists "
+                         f"(they list: {', '.join(keys)})" for k in circ.mapped_files if k not in keys]
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def circumstances_for(self, file_key: str) -> list[Circumstance]:
+        """The circumstances data file `file_key` has columns for, each resolved to that file's."""
+        resolved = (c.for_file(file_key) for c in self.circumstances)
+        return [c for c in resolved if c is not None]
 
     # Lookups used everywhere; small lists, so linear search is fine.
     def indicator(self, ind_id: str) -> Indicator:

@@ -7,13 +7,17 @@ the category names people see. Files are only ever opened for reading.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .config import Analysis, DataFile
+from .config import Analysis, Computed, DataFile
 from .errors import InputError
+
+OPERATIONS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 
 
 @dataclass
@@ -23,6 +27,9 @@ class Microdata:
     frame: pd.DataFrame
     value_labels: dict[str, dict] = field(default_factory=dict)
     path: Path = Path(".")
+    # Each row's place in the file (from 0) once rows outside its universe are dropped, so
+    # messages can still count rows as the file does; None while every row is kept.
+    file_rows: np.ndarray | None = None
 
     @property
     def name(self) -> str:
@@ -98,3 +105,28 @@ def file_columns(analysis: Analysis, spec: DataFile) -> list[str]:
     reader = pyreadstat.read_sav if spec.format == "sav" else pyreadstat.read_dta
     _, meta = reader(str(path), metadataonly=True)
     return list(meta.column_names)
+
+
+def with_computed(md: Microdata, computed: Mapping[str, Computed]) -> Microdata:
+    """The data with each `computed:` column added under its name, in the order written.
+
+    Files store some quantities apart (interview and birth dates as century-month codes);
+    the arithmetic happens here, once, so conditions, indicators and circumstances can use
+    the result like any column. A missing input, or a division by zero, gives missing.
+    """
+    frame = md.frame
+    for name, c in computed.items():
+        left, right = (_numbers(frame, col, name, md.name) for col in c.columns)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            values = OPERATIONS[c.op](left, right) / c.divide_by
+        frame = frame.assign(**{name: np.where(np.isfinite(values), values, np.nan)})
+    return replace(md, frame=frame)
+
+
+def _numbers(frame: pd.DataFrame, col: str, name: str, file: str) -> np.ndarray:
+    if col not in frame.columns:
+        raise InputError(f"{file}: column '{col}', an input of computed column '{name}', is not in the data.")
+    values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(values).all() and frame[col].notna().any():
+        raise InputError(f"{file}: computed column '{name}' needs numbers, but its input column '{col}' holds none.")
+    return values

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .config import (
+    AllOf,
+    AnyOf,
     Bins,
     Bottom40,
     CategoryMap,
@@ -88,26 +90,44 @@ def population_mask(md: Microdata, conditions: list[Condition]) -> np.ndarray:
     """Rows meeting every condition (the indicator's reference population)."""
     mask = np.ones(len(md.frame), dtype=bool)
     for cond in conditions:
-        if cond.in_ is not None or cond.not_in is not None:
-            raw, lab = value_keys(md, cond.column)
-            if cond.in_ is not None:
-                mask &= _matches(raw, lab, cond.in_).to_numpy()
-            if cond.not_in is not None:
-                mask &= (~_matches(raw, lab, cond.not_in) & raw.notna()).to_numpy()
-        if cond.min is not None or cond.max is not None:
-            x = _numeric(md, cond.column).to_numpy()
-            with np.errstate(invalid="ignore"):
-                if cond.min is not None:
-                    mask &= x >= cond.min
-                if cond.max is not None:
-                    mask &= x <= cond.max
+        mask &= _condition_holds(md, cond)[0]
     return mask
+
+
+def _condition_holds(md: Microdata, cond: Condition, missing_codes=()) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, whether the condition holds and whether its column has a value to test.
+
+    A missing value never holds, so any_of and all_of need the second array to tell
+    "no" from "unknown".
+    """
+    holds = np.ones(len(md.frame), dtype=bool)
+    known = np.ones(len(md.frame), dtype=bool)
+    if cond.in_ is not None or cond.not_in is not None:
+        raw, lab = value_keys(md, cond.column, missing_codes)
+        known &= raw.notna().to_numpy()
+        if cond.in_ is not None:
+            holds &= _matches(raw, lab, cond.in_).to_numpy()
+        if cond.not_in is not None:
+            holds &= ~_matches(raw, lab, cond.not_in).to_numpy() & known
+    if cond.min is not None or cond.max is not None:
+        x = _numeric(md, cond.column, missing_codes).to_numpy()
+        known &= ~np.isnan(x)
+        with np.errstate(invalid="ignore"):
+            if cond.min is not None:
+                holds &= x >= cond.min
+            if cond.max is not None:
+                holds &= x <= cond.max
+    return holds, known
 
 
 # --- indicators -----------------------------------------------------------------------------
 
 def indicator_values(md: Microdata, ind: Indicator) -> np.ndarray:
-    """The indicator per row: 0/1 or a number, NaN outside the reference population or missing."""
+    """The indicator per row: 0/1 or a number, NaN outside the reference population or missing.
+
+    A blank that `skipped` says the questionnaire skipped by design gets its value, before the
+    population filter, so those rows stay in the denominator.
+    """
     if ind.derive is None:
         values = _numeric(md, ind.column, ind.missing_codes)
         if values.isna().all() and _column(md, ind.column).notna().any():
@@ -126,11 +146,29 @@ def indicator_values(md: Microdata, ind: Indicator) -> np.ndarray:
         mapping = {_key(k): float(v) for k, v in ind.derive.map.items()}
         by_raw = raw.map(mapping)
         values = by_raw.where(by_raw.notna(), lab.map(mapping)).astype(float)
+    elif isinstance(ind.derive, (AnyOf, AllOf)):
+        values = pd.Series(_combined(md, ind.derive, ind.missing_codes))
     else:  # guarded by the config model
         raise InputError(f"indicator '{ind.id}': unsupported derivation '{ind.derive.kind}'.")
     out = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    if ind.skipped is not None:
+        out[np.isnan(out) & population_mask(md, ind.skipped.when)] = ind.skipped.value
     out[~population_mask(md, ind.population)] = np.nan
     return out
+
+
+def _combined(md: Microdata, d: AnyOf | AllOf, missing_codes) -> np.ndarray:
+    """any_of: 1 if one holds, 0 if none does, missing if all are unknown.
+
+    all_of: 1 if all hold, 0 if one fails, missing if none fails but one is unknown.
+    """
+    tests = [_condition_holds(md, c, missing_codes) for c in d.conditions]
+    holds = np.array([h for h, _ in tests])
+    known = np.array([k for _, k in tests])
+    if isinstance(d, AnyOf):
+        return np.where(holds.any(axis=0), 1.0, np.where(known.any(axis=0), 0.0, np.nan))
+    fails = known & ~holds
+    return np.where(fails.any(axis=0), 0.0, np.where(known.all(axis=0), 1.0, np.nan))
 
 
 # --- circumstances ----------------------------------------------------------------------------
@@ -138,6 +176,7 @@ def indicator_values(md: Microdata, ind: Indicator) -> np.ndarray:
 def circumstance_values(md: Microdata, circ: Circumstance) -> pd.Categorical:
     """Group labels per row as a categorical in the configured order (ordered if declared).
 
+    `circ` is as this file holds it (`Circumstance.for_file`), its columns plain names.
     Values that are not among the declared categories raise an InputError naming them,
     because a silent drop would make a group vanish from every table.
     """

@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Analysis
+from .config import Analysis, Suppression
 from .exports import write_table
-from .groups import GROUP_SEPARATOR
+from .groups import GROUP_SEPARATOR, group_name
 from .heat_format import TEMPLATE_COLUMNS
-from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED, assert_no_small_cells, complementary_suppression
+from .privacy import (FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_OK, FLAG_SUPPRESSED, assert_no_small_cells,
+                      complementary_suppression)
 from .rounds import RoundData, load_round
 from .survey import TABLE_COLUMN, estimate, estimate_domains, estimate_tables
 
@@ -29,6 +30,7 @@ NOTES = {
     FLAG_SUPPRESSED: "Suppressed: fewer than {min_n} unweighted cases.",
     FLAG_CAUTION: "Interpret with caution: fewer than {caution_n} unweighted cases.",
 }
+NO_VARIATION_NOTE = "No variation in the sample: the interval cannot be computed."
 COMPLEMENTARY_NOTE = "Withheld so that a suppressed group beside it cannot be worked out from the total."
 WITHHELD_VALUES = ("estimate", "se", "ci_lb", "ci_ub")
 
@@ -44,18 +46,25 @@ def disaggregate(
     circumstances: Sequence[str] | None = None,
     depth: int = 2,
 ) -> pd.DataFrame:
-    """Estimates for each indicator, nationally and by every combination of up to `depth` circumstances."""
+    """Estimates for each indicator, nationally and by every combination of up to `depth` circumstances.
+
+    A circumstance derived from another's column (bottom40 from the wealth quintile) is never
+    crossed with it: "Poorest, Bottom 40%" is just the poorest.
+    """
     a = data.analysis
     ind_ids = list(indicators or [i.id for i in a.indicators])
     circ_ids = list(circumstances or [c.id for c in a.circumstances])
-    combos = [c for k in range(1, depth + 1) for c in itertools.combinations(circ_ids, k)]
+    sources = {c: set(a.circumstance(c).source_columns) for c in circ_ids}
+    combos = [combo for k in range(1, depth + 1) for combo in itertools.combinations(circ_ids, k)
+              if all(sources[x].isdisjoint(sources[y]) for x, y in itertools.combinations(combo, 2))]
     tables = [(), *combos]
     parts = []
     for ind_id in ind_ids:
         ind = a.indicator(ind_id)
         fd = data.for_indicator(ind_id)
-        stacked = estimate_tables(fd.design, ind_id, tables, kind=ind.kind, settings=a.estimation).to_frame()
-        parts.append(_heat_rows(stacked, tables, data, ind, float(stacked["estimate"].iloc[0])))
+        held = [t for t in tables if len(fd.held(t)) == len(t)]
+        stacked = estimate_tables(fd.design, ind_id, held, kind=ind.kind, settings=a.estimation).to_frame()
+        parts.append(_heat_rows(stacked, held, data, ind, float(stacked["estimate"].iloc[0])))
     out = protect_cells(pd.concat(parts, ignore_index=True))
     assert_no_small_cells(out, a.settings.suppression)
     return out
@@ -98,9 +107,11 @@ def _protection_lines(table: pd.DataFrame) -> list[tuple[np.ndarray, int]]:
 
 
 def _conditions(gid: str, circumstances: list[str]) -> list[str]:
-    """`circumstance=category` parts of a group id, split at the known circumstance ids
-    (category labels may themselves contain the separator)."""
-    starts = [0] + [gid.index(f"{GROUP_SEPARATOR}{c}=") for c in circumstances[1:]]
+    """`circumstance=category` parts of a group id, split at the known circumstance ids, each
+    searched after the one before (category labels may themselves contain the separator)."""
+    starts = [0]
+    for c in circumstances[1:]:
+        starts.append(gid.index(f"{GROUP_SEPARATOR}{c}=", starts[-1] + 1))
     ends = [*starts[1:], len(gid)]
     return [gid[s + (len(GROUP_SEPARATOR) if k else 0):e] for k, (s, e) in enumerate(zip(starts, ends))]
 
@@ -120,16 +131,19 @@ def disaggregate_groups(
     a = data.analysis
     order = [c.id for c in a.circumstances]
     ordered_groups = sorted({tuple(sorted(g.items(), key=lambda kv: order.index(kv[0]))) for g in groups if g})
-    combos = [tuple(c for c, _ in pairs) for pairs in ordered_groups]
     parts = []
     for ind_id in list(indicators or [i.id for i in a.indicators]) if ordered_groups else []:
         ind, fd, national = _national(data, ind_id)
-        masks = {i: _group_mask(fd.frame, pairs) for i, pairs in enumerate(ordered_groups)}
+        held = [pairs for pairs in ordered_groups if len(fd.held([c for c, _ in pairs])) == len(pairs)]
+        if not held:
+            continue
+        combos = [tuple(c for c, _ in pairs) for pairs in held]
+        masks = {i: _group_mask(fd.frame, pairs) for i, pairs in enumerate(held)}
         stacked = (estimate_domains(fd.design, ind_id, masks, kind=ind.kind, settings=a.estimation)
                    .to_frame().rename(columns={"domain": TABLE_COLUMN}))
         for c in dict.fromkeys(c for combo in combos for c in combo):
             dtype = fd.frame[c].dtype
-            stacked[c] = pd.Categorical([dict(pairs).get(c) for pairs in ordered_groups],
+            stacked[c] = pd.Categorical([dict(pairs).get(c) for pairs in held],
                                         categories=dtype.categories, ordered=dtype.ordered)
         parts.append(_heat_rows(stacked, combos, data, ind, float(national["estimate"].iloc[0])))
     if not parts:
@@ -176,7 +190,7 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         rows = slice(start, start + k)
         circs = [a.circumstance(c) for c in combo]
         names = [labels[c][0][labels[c][1][rows]] for c in combo]
-        subgroup[rows] = [GROUP_SEPARATOR.join(parts) for parts in zip(*names)]
+        subgroup[rows] = [group_name(parts) for parts in zip(*names)]
         gid[rows] = [group_id(combo, parts) for parts in zip(*names)]
         is_ordered = len(circs) == 1 and circs[0].ordered
         if is_ordered:
@@ -187,8 +201,7 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         factors[rows] = ";".join(dict.fromkeys(c.factor for c in circs))
     both = {c: stacked[c].to_numpy() for c in ("estimate", "se", "ci_lb", "ci_ub", "population", "n", "share",
                                                 "flag")}
-    flags = both["flag"]
-    notes = {f: text.format(min_n=rule.min_n, caution_n=rule.caution_n) for f, text in NOTES.items()}
+    flags, notes = _flags_and_notes(both, ind.type == "binary", rule)
     return pd.DataFrame({
         "setting": a.country.name,
         "date": data.year,
@@ -202,7 +215,7 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         "ci_lb": both["ci_lb"] * scale,
         "ci_ub": both["ci_ub"] * scale,
         "population": both["population"],
-        "note": pd.Series(flags).map(notes).fillna("").to_numpy(),
+        "note": notes,
         "setting_average": national * scale,
         "iso3": a.country.iso3,
         "favourable_indicator": int(ind.favourable),
@@ -217,6 +230,27 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         "group_id": gid,
         "factors": factors,
     })
+
+
+def _flags_and_notes(values: dict[str, np.ndarray], binary: bool,
+                     rule: Suppression) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's flags, with `no variation` for a shown estimate at 0% or 100% or with se 0,
+    and the note of each row.
+
+    Such a cell's interval cannot be computed: the engine's collapses onto the estimate
+    ([100, 100]), which the note says is no interval. A cell that is also few cases keeps
+    `caution` and gets both notes.
+    """
+    flags = values["flag"].astype(object).copy()
+    estimate, se = values["estimate"].astype(float), values["se"].astype(float)
+    with np.errstate(invalid="ignore"):
+        constant = (se == 0) | (binary & ((estimate <= 0) | (estimate >= 1)))
+    constant &= flags != FLAG_SUPPRESSED
+    texts = {f: text.format(min_n=rule.min_n, caution_n=rule.caution_n) for f, text in NOTES.items()}
+    notes = pd.Series(flags).map(texts).fillna("").to_numpy(dtype=object)
+    notes[constant] = [f"{NO_VARIATION_NOTE} {note}".strip() for note in notes[constant]]
+    flags[constant & (flags == FLAG_OK)] = FLAG_NO_VARIATION
+    return flags, notes
 
 
 def write_disaggregation(analysis: Analysis, year: int | None = None, two_way: bool = True) -> list[Path]:

@@ -29,14 +29,46 @@ LEFT_BEHIND_COLUMNS = (
     "group_id", "label", "n_indicators", "indicators", "factors", "n_factors",
     "max_gap", "mean_gap", "population_share", "furthest_behind",
 )
+# A condition is a circumstance id (the pattern analysis.yaml allows), "=" and a category label.
+# Labels are people's words and may hold "=", " & " or anything else, so a condition ends only
+# where the separator is followed by the next circumstance id and "=".
+CIRCUMSTANCE_ID = r"[A-Za-z][A-Za-z0-9_]*"
 _SEP = re.escape(GROUP_SEPARATOR)
-_PART = rf"(?:(?!{_SEP})[^=])+"
-GROUP_ID_RE = rf"^(?:{WHOLE_POPULATION}|{_PART}={_PART}(?:{_SEP}{_PART}={_PART})*)$"
+_NEXT = rf"{_SEP}(?={CIRCUMSTANCE_ID}=)"
+_CONDITION = rf"{CIRCUMSTANCE_ID}=(?:(?!{_NEXT}).)+"
+GROUP_ID_RE = rf"^(?:{WHOLE_POPULATION}|{_CONDITION}(?:{_NEXT}{_CONDITION})*)$"
+_SPLIT = re.compile(_NEXT)
 
 
 def is_group_id(group_id: str) -> bool:
     """True for "all" or for conditions `circumstance=category` joined by `GROUP_SEPARATOR`."""
     return re.match(GROUP_ID_RE, group_id) is not None
+
+
+def split_group_id(group_id: str) -> dict[str, str]:
+    """'area=Rural & ethnicity=Tamar' -> {'area': 'Rural', 'ethnicity': 'Tamar'}; {} for "all",
+    "national" or text that is not a group id. Category labels keep any "=" or " & " they hold."""
+    if group_id == WHOLE_POPULATION or not is_group_id(group_id):
+        return {}
+    return dict(part.split("=", 1) for part in _SPLIT.split(group_id))
+
+
+def group_id_label(group_id: str) -> str:
+    """Plain words for a group id: its category labels as `group_name` joins them ('Rural, Tamar')."""
+    return group_name(split_group_id(group_id).values())
+
+
+def group_name(categories: Iterable[str]) -> str:
+    """The readable name of a group from its category labels, one per condition: 'Rural, Tamar'.
+
+    Labels are joined by ", "; when there are two or more, a label holding a comma or a double
+    quote is put in double quotes (its own quotes doubled, as in CSV), so that
+    'Rural, "no education, preschool"' names two categories, never three.
+    """
+    labels = [str(c) for c in categories]
+    if len(labels) < 2:
+        return "".join(labels)
+    return ", ".join('"' + c.replace('"', '""') + '"' if "," in c or '"' in c else c for c in labels)
 
 
 def check_group_ids(values: list[str]) -> list[str]:
@@ -60,7 +92,7 @@ def group_id_problem(group_id: str) -> str | None:
 def conditions(group_ids: Iterable[str]) -> pd.DataFrame:
     """One row per condition: group_id, condition ("circumstance=category"), n_conditions."""
     ids = pd.Series(list(dict.fromkeys(group_ids)), dtype="str", name="group_id")
-    parts = ids.where(ids != WHOLE_POPULATION, "").str.split(GROUP_SEPARATOR, regex=False)
+    parts = ids.map(lambda g: [f"{c}={v}" for c, v in split_group_id(g).items()])
     long = pd.DataFrame({"group_id": ids, "condition": parts}).explode("condition")
     long = long[long["condition"].fillna("") != ""]
     counts = long.groupby("group_id")["condition"].size()

@@ -3,7 +3,9 @@
 Following the human-rights-based approach to data in the UNSDG guide, estimates that
 rest on too few people are withheld, so that nobody can be singled out and nobody
 reads noise as a finding. The flag travels with the table: `ok`, `caution`
-(fewer than `caution_n` unweighted cases) or `suppressed` (fewer than `min_n`).
+(fewer than `caution_n` unweighted cases) or `suppressed` (fewer than `min_n`). A shown
+estimate that cannot carry an interval (0% or 100%, or a standard error of 0: no one in
+the sample differs) is flagged `no variation` instead of `ok`; it is shown, with a note.
 
 Two further rules stop a withheld value from being worked out from what is shown:
 - a withheld cell withholds its count, population and share too (`withhold_counts`), so
@@ -25,6 +27,7 @@ from .config import Suppression
 FLAG_OK = "ok"
 FLAG_CAUTION = "caution"
 FLAG_SUPPRESSED = "suppressed"
+FLAG_NO_VARIATION = "no variation"
 
 
 def flag_counts(n: np.ndarray | pd.Series, rule: Suppression) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 A workshop team and the readers of the country report must see the same thing: the same
 picture at the same resolution, the same table with the same marks. Estimates withheld for
-privacy read "suppressed" and estimates from few cases carry "(c)", as in the Step 1 figures,
+privacy read "suppressed", estimates from few cases carry "(c)", as in the Step 1 figures,
+and estimates without variation in the sample (0%, 100%, se 0: no interval) carry "(nv)",
 with a one-line key under the table. Labels, notes and group names come from files people
 wrote, so every cell and header is escaped.
 """
@@ -17,12 +18,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .privacy import FLAG_CAUTION, FLAG_SUPPRESSED, withhold_counts
+from .privacy import FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_SUPPRESSED, withhold_counts
 
 DPI = 100
 SUPPRESSED_MARK = "suppressed"
 CAUTION_MARK = "(c)"
-MARK_KEY = f'{CAUTION_MARK}: few cases, read with caution. "{SUPPRESSED_MARK}": too few cases to show.'
+NO_VARIATION_MARK = "(nv)"
+MARK_KEY = (f'{CAUTION_MARK}: few cases, read with caution. {NO_VARIATION_MARK}: no variation in the sample, '
+            f'so no interval. "{SUPPRESSED_MARK}": too few cases to show.')
+MARKS = {FLAG_CAUTION: CAUTION_MARK, FLAG_NO_VARIATION: NO_VARIATION_MARK}  # on the estimate itself
 # Values withheld in a suppressed row; the caution mark goes on the estimate itself.
 HIDDEN_COLUMNS = ("estimate", "rate", "se", "ci_lb", "ci_ub", "gap")
 MARKED_COLUMNS = ("estimate", "rate")
@@ -35,7 +39,8 @@ TABLE_CSS = f"<style>{TABLE_STYLE}</style>"  # the report keeps TABLE_STYLE in i
 def figure_png(fig: Figure) -> bytes:
     """`fig` as PNG bytes (for an Image widget or a static output); the figure is freed."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    with plt.rc_context({"text.parse_math": False}):  # tick labels made while drawing show `$` as typed
+        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
 
@@ -49,7 +54,8 @@ def _text(value: object, digits: int | None) -> str:
 
 
 def mark_flags(frame: pd.DataFrame, digits: int | None = 2) -> pd.DataFrame:
-    """A copy of `frame` for reading: suppressed rows' values read "suppressed", caution estimates end in "(c)".
+    """A copy of `frame` for reading: suppressed rows' values read "suppressed", caution estimates end
+    in "(c)" and estimates without variation in "(nv)".
 
     The marks follow the `flag` column (see `privacy`); a frame without one is returned as it is.
     """
@@ -63,8 +69,9 @@ def mark_flags(frame: pd.DataFrame, digits: int | None = 2) -> pd.DataFrame:
         text = shown[column].map(lambda v: _text(v, digits)).astype(object)
         text[flags == FLAG_SUPPRESSED] = SUPPRESSED_MARK
         if column in MARKED_COLUMNS:
-            caution = (flags == FLAG_CAUTION) & (text != "").to_numpy()
-            text[caution] = text[caution] + f" {CAUTION_MARK}"
+            for flag, mark in MARKS.items():
+                marked = (flags == flag) & (text != "").to_numpy()
+                text[marked] = text[marked] + f" {mark}"
         shown[column] = text
     return shown
 
@@ -79,7 +86,7 @@ def table_html(frame: pd.DataFrame, *, digits: int | None = 2, css_class: str = 
         return f'<p class="{html.escape(css_class)} lnob-empty"><em>{html.escape(empty)}</em></p>'
     shown = mark_flags(frame, digits)
     marked = (any(c in frame.columns for c in HIDDEN_COLUMNS) and "flag" in frame.columns
-              and frame["flag"].isin([FLAG_SUPPRESSED, FLAG_CAUTION]).any())
+              and frame["flag"].isin([FLAG_SUPPRESSED, *MARKS]).any())
     table = shown.to_html(index=False, escape=True, na_rep="", border=0, classes=css_class,
                           float_format=None if digits is None else (lambda v: f"{v:.{digits}f}"))
     key = f'<p class="lnob-key">{html.escape(MARK_KEY)}</p>' if marked else ""

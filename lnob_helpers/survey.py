@@ -5,6 +5,10 @@ with R's `survey` package (Lumley), stands behind every number a country team qu
 
 - with-replacement (ultimate cluster) design: weights, optional strata, optional PSUs
   nested in strata; no strata means one stratum, no PSU means each row is its own PSU;
+- zero weights are kept in the design, as in R: such rows add nothing to any total or to
+  the unweighted n (R's `unwtd.count`), but their PSUs still count for the variance; the
+  degrees of freedom are R's `degf()`: PSUs minus strata, counting only PSUs (and strata)
+  with some weight;
 - domains are subpopulations of the full design: rows outside a domain, outside the
   reference population or missing the indicator contribute zero to the linearised
   variable, but every PSU of the design still counts;
@@ -66,10 +70,15 @@ class SurveyDesign:
     source: str = "data"
     _domains: dict = field(default_factory=dict, repr=False, compare=False)  # by -> (codes, cells)
 
-    @property
+    @functools.cached_property
     def df(self) -> int:
-        """Design degrees of freedom: PSUs minus strata of the whole design."""
-        return self.n_psu - self.n_strata
+        """Design degrees of freedom, as R's `degf()`: weighted PSUs minus their strata.
+
+        Without zero weights this is all PSUs minus all strata of the whole design; it is
+        also the df of every domain, as `svyby` uses it.
+        """
+        weighted = np.bincount(self.psu, weights=self.weights, minlength=self.n_psu) > 0
+        return int(weighted.sum() - np.unique(self.psu_stratum[weighted]).size)
 
     @property
     def n_rows(self) -> int:
@@ -189,7 +198,7 @@ class SurveyDesign:
             part = slice(start, start + size)
             W[part] = np.bincount(g, weights=wv, minlength=size)
             Y[part] = np.bincount(g, weights=wv * yv, minlength=size)
-            n[part] = np.bincount(g, minlength=size)
+            n[part] = np.bincount(g, weights=wv > 0, minlength=size)
             with np.errstate(divide="ignore", invalid="ignore"):
                 R[part] = Y[part] / W[part]
                 z = wv * (yv - R[part][g]) / W[part][g]
@@ -202,19 +211,26 @@ class SurveyDesign:
 
 
 def check_weights(col: pd.Series, name: str, source: str) -> np.ndarray:
-    w = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    """The weights as floats, refusing missing, infinite and negative ones and all zeros.
+
+    Zero is a weight (R's `survey` keeps such rows); rows are numbered by an integer index,
+    so rows dropped before (outside a file's universe) do not shift the numbers.
+    """
+    w = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    numbers = col.index.to_numpy() if pd.api.types.is_integer_dtype(col.index) else np.arange(len(w))
     problems = []
-    for bad, what in ((np.isnan(w), "missing or not a number"), (np.isinf(w), "infinite"),
-                      (w == 0, "zero"), (w < 0, "negative")):
+    for bad, what in ((np.isnan(w), "missing or not a number"), (np.isinf(w), "infinite"), (w < 0, "negative")):
         if bad.any():
-            rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:5])
+            rows = ", ".join(str(i + 1) for i in numbers[bad][:5])
             more = "" if bad.sum() <= 5 else f" and {int(bad.sum()) - 5} more"
             problems.append(f"{int(bad.sum())} row(s) ({rows}{more}) are {what}")
     if problems:
         raise InputError(
-            f"{source}: weight column '{name}' must be positive and finite, but "
+            f"{source}: weight column '{name}' must be positive and finite, or zero, but "
             + "; ".join(problems) + " (row numbers count data rows from 1)."
         )
+    if not (w > 0).any():
+        raise InputError(f"{source}: weight column '{name}' is zero on all {len(w)} rows, so nothing can be estimated.")
     return w
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -108,8 +110,7 @@ def test_binary_indicator_holding_two_is_refused(small):
         estimate(design, "y").to_frame()
 
 
-@pytest.mark.parametrize("value, word", [(0.0, "zero"), (-1.0, "negative"), (np.nan, "missing"),
-                                         (np.inf, "infinite")])
+@pytest.mark.parametrize("value, word", [(-1.0, "negative"), (np.nan, "missing"), (np.inf, "infinite")])
 def test_bad_weights_give_clear_errors(small, value, word):
     bad = small.copy()
     bad.loc[3, "w"] = value
@@ -212,3 +213,65 @@ def test_overlapping_domains_equal_separate_calls(small):
         alone = estimate_domains(design, "y", {name: mask}, settings=NO_SUPPRESSION).to_frame().set_index("domain")
         pd.testing.assert_frame_equal(together.loc[[name]], alone)
     assert np.isnan(together.loc["none", "estimate"]) and together.loc["none", "n"] == 0
+
+
+# --- zero weights: kept in the design, as R's survey keeps them ---------------------------------
+
+@pytest.fixture
+def zero_psu(small):
+    """`small` with every row of PSU 4 in stratum 0 weighing 0 (the stratum keeps 5 PSUs)."""
+    zero = (small.s == 0) & (small.p == 4)
+    return small.assign(w=small.w.where(~zero, 0.0)), zero.to_numpy()
+
+
+def test_a_psu_of_zero_weights_counts_for_variance_not_df(zero_psu):
+    data, zero = zero_psu
+    design = SurveyDesign.from_frame(data, "w", "s", "p")
+    dropped = SurveyDesign.from_frame(data[~zero], "w", "s", "p")
+    assert design.df == dropped.df == 36 - 8 - 1  # R's degf() counts only PSUs that carry weight
+    table = estimate(design, "y", ["g"], settings=NO_SUPPRESSION).to_frame()
+    for _, row in table[table.n > 0].iterrows():
+        R, var = textbook_variance(data.y.to_numpy(), data.w.to_numpy(), data.s.to_numpy(), data.p.to_numpy(),
+                                   (data.g == row.g).to_numpy())
+        assert row.estimate == pytest.approx(R, rel=1e-12)
+        assert row.se == pytest.approx(np.sqrt(var), rel=1e-10)
+    # Kept, the PSU is a total of 0 among 5 (scale 5/4); dropped, its stratum would have 4 (scale 4/3).
+    kept, gone = (estimate(d, "y", settings=NO_SUPPRESSION).to_frame().iloc[0] for d in (design, dropped))
+    assert kept.estimate == pytest.approx(gone.estimate, rel=1e-12)
+    assert kept.se != pytest.approx(gone.se, rel=1e-6)
+
+
+def test_zero_weight_rows_add_nothing_to_n_or_population(zero_psu):
+    data, zero = zero_psu
+    got = estimate(SurveyDesign.from_frame(data, "w", "s", "p"), "y", settings=NO_SUPPRESSION).to_frame().iloc[0]
+    observed = data.y.notna().to_numpy()
+    assert got.n == (observed & ~zero).sum()                       # R's unwtd.count leaves them out
+    assert got.population == pytest.approx(data.w[observed].sum())
+
+
+def test_a_domain_of_only_zero_weights_gives_no_estimate_and_no_warning(zero_psu):
+    data, zero = zero_psu
+    data = data.assign(g=pd.Categorical(np.where(zero, "weightless", data.g.astype(str)),
+                                        categories=["a", "b", "c", "weightless"]))
+    design = SurveyDesign.from_frame(data, "w", "s", "p")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = estimate(design, "y", ["g"], settings=NO_SUPPRESSION).to_frame().set_index("g")
+        masks = estimate_domains(design, "y", {"weightless": zero}, settings=NO_SUPPRESSION).to_frame()
+    row = table.loc["weightless"]
+    assert row.n == 0 and row.population == 0 and row.flag == "suppressed" and np.isnan(row.estimate)
+    assert masks.n.iloc[0] == 0 and np.isnan(masks.estimate.iloc[0])
+    assert table.drop("weightless").estimate.notna().all()
+
+
+def test_all_zero_weights_are_refused(small):
+    with pytest.raises(InputError, match=r"weight column 'w' is zero on all 400 rows"):
+        SurveyDesign.from_frame(small.assign(w=0.0), "w", "s", "p")
+
+
+def test_weight_errors_count_rows_by_the_index(small):
+    """A frame that lost rows (outside a file's universe) keeps its row numbers in messages."""
+    bad = small.copy()
+    bad.loc[3, "w"] = -1.0
+    with pytest.raises(InputError, match=r"row\(s\) \(4\) are negative"):
+        SurveyDesign.from_frame(bad.drop(index=[0, 1]), "w", "s", "p")

@@ -193,3 +193,98 @@ def test_a_link_inside_the_folder_to_a_file_outside_is_refused(copy, tmp_path, c
     path.symlink_to(secret)
     assert main(["validate", str(copy)]) == 2
     assert "lies outside the analysis folder" in capsys.readouterr().err
+
+
+def _data_mtimes(folder: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file() and p.name != "analysis.yaml"}
+
+
+def _validate_unchanged(folder: Path) -> int:
+    """`lnob validate` on a broken copy; the data files must come out untouched."""
+    before = _data_mtimes(folder)
+    code = main(["validate", str(folder)])
+    assert _data_mtimes(folder) == before
+    return code
+
+
+def test_a_category_map_key_typo_is_an_error_with_a_hint(copy, capsys):
+    def typo(doc):
+        sba = next(i for i in doc["indicators"] if i["id"] == "sba")
+        sba["derive"]["map"]["112"] = sba["derive"]["map"].pop("11")
+    _edit_yaml(copy, typo)
+    assert _validate_unchanged(copy) == 2
+    err = capsys.readouterr().err
+    assert "category_map key '112' of indicator 'sba' never occurs in column 'birth_attendant'; did you mean '11' or '12'?" in err
+
+
+def test_a_code_left_out_of_a_category_map_is_an_error_with_its_count(copy, capsys):
+    _edit_yaml(copy, lambda doc: next(i for i in doc["indicators"] if i["id"] == "sba")["derive"]["map"].pop("96"))
+    assert _validate_unchanged(copy) == 2
+    err = capsys.readouterr().err
+    assert "round 2024, file 'persons' (persons_2024.sav): column 'birth_attendant' has code 96 labelled 'Other' in " in err
+    assert "so those rows would silently become missing; map it or declare it in missing_codes." in err
+
+
+def test_an_undeclared_dont_know_code_is_an_error(copy, capsys):
+    _edit_yaml(copy, lambda doc: next(i for i in doc["indicators"] if i["id"] == "secondary_completion")
+               .update(missing_codes=[9]))
+    assert _validate_unchanged(copy) == 2
+    err = capsys.readouterr().err
+    assert "column 'completed_secondary' has code 8 labelled 'Don't know' in " in err
+    assert "declare it in missing_codes of indicator 'secondary_completion' or map it." in err
+
+
+def test_a_recode_key_typo_is_an_error_with_a_hint(copy, capsys):
+    _edit_yaml(copy, lambda doc: next(c for c in doc["circumstances"] if c["id"] == "area")
+               .update(recode={"Urbann": "Urban"}))
+    assert _validate_unchanged(copy) == 2
+    assert "recode key 'Urbann' of circumstance 'area' never occurs in column 'area'; did you mean 'Urban'?" in \
+        capsys.readouterr().err
+
+
+def test_zero_weights_are_accepted(copy, capsys):
+    spec, path = _csv_round(copy)
+    frame = pd.read_csv(path)
+    weight, psu = spec["design"]["weight"], spec["design"]["psu"]
+    frame.loc[frame[psu] == frame[psu].iloc[0], weight] = 0.0     # a whole PSU weighs nothing
+    frame.loc[[7, 9], weight] = 0.0
+    frame.to_csv(path, index=False)
+    assert _validate_unchanged(copy) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_universe_computed_and_divisor_keys_are_checked_against_the_data(copy, capsys):
+    def add(doc):
+        spec = next(s for r in doc["rounds"] for s in r["files"].values() if s["path"].endswith(".csv"))
+        spec["universe"] = [{"column": "no_such_result", "in": [1]}]
+        spec["computed"] = {"age": {"op": "+", "columns": ["age", "hh_size"]},
+                            "age_next": {"op": "+", "columns": ["age_now", "line"], "divide_by": 12}}
+        spec["design"]["weight_divisor"] = 1000
+    _edit_yaml(copy, add)
+    assert _validate_unchanged(copy) == 2
+    err = capsys.readouterr().err
+    assert "file 'persons' (persons_2019.csv): column 'no_such_result' (in the universe of the file) is not in the data." in err
+    assert "computed column 'age' has the name of a column in the data; give it a name of its own." in err
+    assert "column 'age_now', an input of computed column 'age_next', is not in the data." in err
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("step2_why.yaml", "problem_trees: [unclosed\n", "step2_why.yaml: not valid YAML at line 2"),
+    ("step5_accountability.yaml", "consultations: []\nsurprise: 1\n", "surprise"),
+    ("evidence.yaml", "entries:\n  - id: E1\n    source_type: rumour\n", "source_type"),
+])
+def test_the_step_files_are_checked_too(copy, capsys, name, text, message):
+    (copy / name).write_text(text, encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in copy.iterdir() if p.is_file()}
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_a_step3_link_to_a_cause_step2_lacks_is_reported(copy, capsys):
+    path = copy / "step3_what.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[budget-formula]", "[budget-formulae]", 1),
+                    encoding="utf-8")
+    assert main(["validate", str(copy)]) == 2
+    assert "budget-formulae" in capsys.readouterr().err

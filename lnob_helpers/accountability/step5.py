@@ -25,10 +25,10 @@ import pandas as pd
 from ..checklists import Checklist, checklist_progress, load_checklist
 from ..config import Analysis
 from ..consultations import STEP5_FILE
+from ..exports import write_table
 from ..groups import STEP1_MISSING, step1_groups
 from ..what.models import STEP3_FILE, Step3What, load_step3
 from ..why.models import STEP2_FILE, load_step2
-from ..yamlstore import atomic_write_bytes
 from .models import Step5Accountability, load_step5
 from .participation import consultation_frame, participant_totals, participation_warnings, who_is_not_participating
 from .recommendations import (RECOMMENDATIONS_FILE, RecommendationCoverage, RecommendationsFile, load_recommendations,
@@ -85,10 +85,10 @@ class Step5Result:
         return frames
 
     def write(self, folder: Path | None = None) -> list[Path]:
-        """Save the tables in `folder` (`<analysis>/outputs/step5/`), each file atomically."""
+        """Save the tables in `folder` (`<analysis>/outputs/step5/`), each file atomically and, since
+        their texts are people's own, formula-safe (`exports.write_table`)."""
         out = Path(folder) if folder is not None else self.analysis.outputs / OUTPUT_FOLDER
-        return [atomic_write_bytes(out / name, frame.to_csv(index=False).encode("utf-8"))
-                for name, frame in self.to_frames().items()]
+        return [write_table(frame, out / name) for name, frame in self.to_frames().items()]
 
 
 def compute_step5(analysis: Analysis) -> Step5Result:

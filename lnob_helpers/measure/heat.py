@@ -17,7 +17,22 @@ it used (column `convention`):
   deliberately not reproduced.)
 
 A measure that does not apply (e.g. SII on a non-ordered dimension, MDRU without
-a reference subgroup) gives a row with a NaN estimate and a note saying why.
+a reference subgroup) gives a row with a NaN estimate and a note saying why; a missing
+or suppressed subgroup is named there by its `subgroup` label.
+
+Subgroup sizes. Shares (the average, the ranks, every "W" measure) come from
+`population`, so they are the survey's weighted shares. Two formulas read sizes as head
+counts: Walter's standard error of PAF/PAR and the binomial data of the SII/RII fit. A
+weighted total is no head count: DHS stores weights x1,000,000, which made the PAF
+interval 1,000 times narrower and moved the SII. So where the table has the unweighted
+`n` of every subgroup (the workbook's own tables do), those formulas get the population
+rescaled to sum to the set's unweighted n: the same shares, the sample's size. Rescaled
+rather than n itself, because the sample shares of an oversampled design are not the
+population's and the formulas combine the sizes with the weighted average. Every
+estimate, se and interval is then the same whatever constant the weights were multiplied
+by. A table without `n` (healthequal's examples, HEAT Plus uploads) keeps `population` as
+the head count, as HEAT does. A subgroup with n = 0 has no one in it and is left out of
+its set rather than counted as missing.
 """
 
 from __future__ import annotations
@@ -33,10 +48,11 @@ from scipy.special import ndtri
 
 from ..errors import InputError
 from ..heat_format import GROUP_KEYS, spreadsheet_rows
+from ..privacy import FLAG_SUPPRESSED
 from .heat_attributable import PAF_SCALE, attributable_fraction, attributable_risk
 from .heat_disproportionality import SCALE as THEIL_SCALE
 from .heat_disproportionality import mean_log_deviation, theil_index
-from .heat_groups import SetResults, SubgroupSets, append_note
+from .heat_groups import SetResults, SubgroupSets, append_note, subgroups_in_words
 from .heat_regression import SII_CONVENTIONS, SiiConvention, concentration_index, slope_and_relative_index
 from .heat_simple import difference, ratio
 from .heat_simulation import percentile_interval, simulate_estimates
@@ -141,6 +157,7 @@ _NEEDED_COLUMNS = (*GROUP_KEYS, "estimate", "population", "favourable_indicator"
                    "ordered_dimension", "subgroup_order", "reference_subgroup")
 _NUMERIC = ("estimate", "se", "population", "favourable_indicator", "indicator_scale",
             "ordered_dimension", "subgroup_order", "reference_subgroup")
+_OPTIONAL = ("se", "n", "subgroup", "flag")  # used when present (module docstring)
 
 
 def summary_measures(
@@ -305,9 +322,11 @@ def _numeric_table(table: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise InputError(f"table: column(s) {', '.join(missing)} missing; expected the HEAT Plus template "
                          "columns (see read_heat_template).")
-    data = table[[c for c in (*_NEEDED_COLUMNS, "se") if c in table.columns]].reset_index(drop=True)
+    data = table[[c for c in (*_NEEDED_COLUMNS, *_OPTIONAL) if c in table.columns]].reset_index(drop=True)
     if "se" not in data.columns:
         data = data.assign(se=np.nan)
+    if "n" in data.columns:
+        data["n"] = pd.to_numeric(data["n"], errors="coerce").astype("float64")  # unusable n: population counts
     problems = []
     for column in _NUMERIC:
         numbers = pd.to_numeric(data[column], errors="coerce")
@@ -330,26 +349,65 @@ def _prepare(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, SubgroupSe
 
     `computed` lists the sets that have at least one estimate, in the order of `sets`.
     """
-    grouped = data.groupby(list(GROUP_KEYS), sort=True, dropna=False)
+    empty = (data["n"] == 0).to_numpy() if "n" in data.columns else np.zeros(len(data), dtype=bool)
+    grouped = data.assign(_present=~empty).groupby(list(GROUP_KEYS), sort=True, dropna=False)
     codes = grouped.ngroup().to_numpy()
     keys = grouped.size().reset_index()[list(GROUP_KEYS)]
     per_set = grouped.agg(ordered=("ordered_dimension", "max"), favourable=("favourable_indicator", "max"),
-                          scale=("indicator_scale", "max"), n_rows=("estimate", "size"),
+                          scale=("indicator_scale", "max"), n_rows=("_present", "sum"),
                           n_valid=("estimate", "count"))
     valid = data["estimate"].notna().to_numpy()
+    per_set["missing"] = _missing_subgroups(data, codes, ~valid & ~empty, len(per_set))
     has_rows = per_set["n_valid"].to_numpy() > 0
     computed = np.flatnonzero(has_rows)
+    group = (np.cumsum(has_rows) - 1)[codes[valid]]
     column = {c: data[c].to_numpy()[valid] for c in ("estimate", "se", "population", "subgroup_order",
                                                      "reference_subgroup")}
+    n = data["n"].to_numpy()[valid] if "n" in data.columns else None
     sets = SubgroupSets.from_rows(
         estimate=column["estimate"], se=column["se"], population=column["population"],
         subgroup_order=column["subgroup_order"], reference=column["reference_subgroup"] == 1,
-        group=(np.cumsum(has_rows) - 1)[codes[valid]],
+        group=group,
         ordered=per_set["ordered"].to_numpy()[computed] == 1,
         favourable=per_set["favourable"].to_numpy()[computed] == 1,
         scale=per_set["scale"].to_numpy()[computed],
+        count=_head_counts(column["population"], n, group, len(computed)),
     )
     return keys, per_set, sets, computed
+
+
+def _head_counts(population: np.ndarray, n: np.ndarray | None, group: np.ndarray, n_sets: int) -> np.ndarray:
+    """Subgroup sizes as head counts: population rescaled to sum to the set's unweighted n where
+    every subgroup of the set has an n, else population as given (module docstring)."""
+    if n is None:
+        return population
+    n_total = np.bincount(group, weights=np.nan_to_num(n), minlength=n_sets)
+    complete = np.bincount(group, weights=np.isnan(n).astype(float), minlength=n_sets) == 0
+    population_total = np.bincount(group, weights=population, minlength=n_sets)
+    usable = complete & (n_total > 0) & (population_total > 0)
+    factor = np.divide(n_total, population_total, out=np.ones(n_sets), where=usable)
+    return population * factor[group]
+
+
+def _missing_subgroups(data: pd.DataFrame, codes: np.ndarray, missing: np.ndarray, n_sets: int) -> list[str]:
+    """Per set, the subgroups without an estimate in words ("" where none is missing), e.g.
+    "the subgroup 'Other' is suppressed"; without a `subgroup` column only how many."""
+    out = [""] * n_sets
+    if not missing.any():
+        return out
+    names = data["subgroup"].astype("str").to_numpy() if "subgroup" in data.columns else None
+    flags = data["flag"].astype("str").to_numpy() if "flag" in data.columns else np.full(len(data), "")
+    for k in np.unique(codes[missing]):
+        rows = np.flatnonzero(missing & (codes == k))
+        suppressed = flags[rows] == FLAG_SUPPRESSED
+        one = len(rows) == 1
+        state = {(True, True): "is suppressed", (True, False): "has no estimate",
+                 (False, True): "are suppressed", (False, False): "have no estimate"}[one, suppressed.all()]
+        if suppressed.any() and not suppressed.all():
+            state = "are suppressed or have no estimate"
+        which = f"{len(rows)} subgroup{'' if one else 's'}" if names is None else subgroups_in_words(list(names[rows]))
+        out[k] = f"{which} {state}"
+    return out
 
 
 def _compute(sets, names, sii_convention, se_scale, seed, n_sim, level, z) -> dict[str, SetResults]:
@@ -406,6 +464,7 @@ class _SetContext:
     ordered: np.ndarray
     has_reference: np.ndarray
     se_complete: np.ndarray
+    missing: np.ndarray  # the subgroups without an estimate, in words ("" where none)
 
     @classmethod
     def from_counts(cls, per_set: pd.DataFrame, sets: SubgroupSets, computed: np.ndarray) -> _SetContext:
@@ -416,7 +475,8 @@ class _SetContext:
             has_reference[computed] = sets.first_row_where(sets.reference) >= 0
         n_valid = per_set["n_valid"].to_numpy()
         return cls(n_valid, per_set["n_rows"].to_numpy() - n_valid,
-                   per_set["ordered"].to_numpy() == 1, has_reference, se_complete)
+                   per_set["ordered"].to_numpy() == 1, has_reference, se_complete,
+                   per_set["missing"].to_numpy(dtype=object))
 
 
 def _measure_frame(keys: pd.DataFrame, name: str, result: SetResults | None, computed: np.ndarray,
@@ -436,9 +496,8 @@ def _measure_frame(keys: pd.DataFrame, name: str, result: SetResults | None, com
     notes = np.where(blocked, reasons, notes)
     no_ci = ~blocked & ~ctx.se_complete & np.isnan(values["ci_lb"])
     notes = append_note(notes, no_ci, "no confidence interval: standard errors missing")
-    for m in np.unique(ctx.n_missing[~blocked & (ctx.n_missing > 0)]):
-        notes = append_note(notes, ~blocked & (ctx.n_missing == m),
-                            f"computed without {m} subgroup(s) with a missing estimate")
+    left_out = ctx.missing + np.where(ctx.n_missing == 1, ", so it is left out", ", so they are left out")
+    notes = append_note(notes, ~blocked & (ctx.n_missing > 0), left_out)
     frame = keys.copy()
     frame["measure"] = name
     for column, array in values.items():
@@ -453,12 +512,13 @@ def _measure_frame(keys: pd.DataFrame, name: str, result: SetResults | None, com
 def _reasons_not_applicable(info: MeasureInfo, ctx: _SetContext) -> np.ndarray:
     """Why a measure cannot be given for each set ("" where it can); first reason wins."""
     missing_share = ctx.n_missing / np.maximum(ctx.n_valid + ctx.n_missing, 1)
+    ends = np.array([f"n/a: {w}, and an ordered dimension needs every subgroup to compare its ends"
+                     for w in ctx.missing], dtype=object)
+    too_many = np.array([f"n/a: {w}, more than 15% of the subgroups" for w in ctx.missing], dtype=object)
     rules = [
         (ctx.n_valid == 0, "no subgroup has an estimate"),
-        (ctx.ordered & (ctx.n_missing > 0), "an estimate is missing for some subgroups of this ordered "
-                                            "dimension, so its ends cannot be compared"),
-        (~ctx.ordered & (missing_share > _MAX_MISSING_SHARE), "estimates are missing for more than 15% "
-                                                              "of the subgroups"),
+        (ctx.ordered & (ctx.n_missing > 0), ends),
+        (~ctx.ordered & (missing_share > _MAX_MISSING_SHARE), too_many),
         (np.full(len(ctx.ordered), info.needs_ordered) & ~ctx.ordered,
          "applies to ordered dimensions only (such as wealth quintiles); this dimension is not ordered"),
         (np.full(len(ctx.ordered), info.nonordered_only) & ctx.ordered,

@@ -6,7 +6,10 @@ the best-performing one (highest estimate for a favourable indicator, lowest for
 an adverse one), as in healthequal. When no improvement is possible the measure
 is 0. PAR is in indicator units; PAF is a percentage of the average. The se is
 Walter's (1978) formula for the attributable fraction on the 0-1 scale, as in
-healthequal; PAF's interval multiplies it by 100 to match the estimate.
+healthequal; PAF's interval multiplies it by 100 to match the estimate. Walter's
+formula reads subgroup sizes as head counts, so it takes `SubgroupSets.count` (heat.py:
+the population rescaled to the set's unweighted n where the table has it), never a
+weighted total whose scale depends on how the survey weights were stored.
 
 Both take every `SubgroupSets` and `z`, the normal quantile of the interval (1.96
 for 95%), and return `SetResults`. Walter, Calculation of attributable risks from
@@ -28,9 +31,9 @@ def _walter(sets: SubgroupSets):
     best = sets.row_of_extreme(sets.estimate, sets.favourable)
     reference = np.where(sets.ordered, sets.starts + sets.size - 1, best)
     ref_est = sets.estimate[reference]
-    ref_pop = sets.population[reference]
+    ref_pop = sets.count[reference]  # Walter's formula reads sizes as head counts
     mean = sets.weighted_mean(sets.estimate)
-    total = sets.total(sets.population)
+    total = sets.total(sets.count)
     c = ref_est / sets.scale * ref_pop
     d = ref_pop - c
     a = mean / sets.scale * total - c

@@ -7,6 +7,7 @@ Python loop per set; a 2-D array (rows x simulation replicates) works the same w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,11 +30,15 @@ class SubgroupSets:
     ordered: np.ndarray  # bool per set
     favourable: np.ndarray  # bool per set
     scale: np.ndarray  # indicator_scale per set
+    count: np.ndarray  # subgroup sizes as head counts, for the formulas that need counts (heat.py)
 
     @classmethod
     def from_rows(cls, *, estimate, se, population, subgroup_order, reference, group,
-                  ordered, favourable, scale) -> SubgroupSets:
-        """Sort rows into blocks; `group` numbers sets 0..k-1 and every set has a row."""
+                  ordered, favourable, scale, count=None) -> SubgroupSets:
+        """Sort rows into blocks; `group` numbers sets 0..k-1 and every set has a row.
+
+        `count` defaults to `population`, read as a head count (HEAT's and healthequal's reading).
+        """
         group = np.asarray(group, dtype=np.int64)
         sort = np.lexsort((np.asarray(subgroup_order, dtype=float), group))
         group = group[sort]
@@ -50,6 +55,7 @@ class SubgroupSets:
             ordered=np.asarray(ordered, dtype=bool),
             favourable=np.asarray(favourable, dtype=bool),
             scale=np.asarray(scale, dtype=float),
+            count=np.asarray(population if count is None else count, dtype=float)[sort],
         )
 
     @property
@@ -95,10 +101,14 @@ class SubgroupSets:
     @property
     def rank(self) -> np.ndarray:
         """Relative rank: cumulative population share up to the middle of each subgroup."""
-        cumulative = np.cumsum(self.population)
-        before_set = self.per_row(cumulative[self.starts] - self.population[self.starts])
-        total = self.per_row(self.total(self.population))
-        return (cumulative - before_set - self.population / 2) / total
+        return self.rank_by(self.population)
+
+    def rank_by(self, sizes: np.ndarray) -> np.ndarray:
+        """Relative rank with the subgroups sized by `sizes` (e.g. rounded head counts)."""
+        cumulative = np.cumsum(sizes)
+        before_set = self.per_row(cumulative[self.starts] - sizes[self.starts])
+        total = self.per_row(self.total(sizes))
+        return (cumulative - before_set - sizes / 2) / total
 
 
 @dataclass
@@ -119,6 +129,37 @@ class SetResults:
         self.note = append_note(self.note, where, text)
 
 
+def subgroups_in_words(names: Sequence[str], listed: int = 5) -> str:
+    """"the subgroup 'Other'", "the subgroups 'A' and 'B'", "the subgroups 'A', ..., 'E' and 2 more":
+    notes name the subgroups a measure had to do without."""
+    quoted = [f"'{name}'" for name in names[:listed]]
+    more = len(names) - len(quoted)
+    if len(names) == 1:
+        return f"the subgroup {quoted[0]}"
+    if more:
+        return f"the subgroups {', '.join(quoted)} and {more} more"
+    return f"the subgroups {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+RATIO_LIMIT = 100.0
+
+
+def unstable_ratio(ratio: np.ndarray) -> np.ndarray:
+    """Where a ratio measure divides by a level near zero: above `RATIO_LIMIT` or below its inverse.
+
+    One level under 1% of the other makes the ratio swing with noise in the smaller one (an
+    RII in the millions), so such ratios are marked rather than read as ok.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.isfinite(ratio) & (np.abs(np.log(ratio)) > np.log(RATIO_LIMIT))
+
+
+def unstable_ratio_note(difference: str) -> str:
+    """The note of an unstable ratio; `difference` names the measure to read instead (D, SII)."""
+    return (f"unstable: one compared level is under 1% of the other, so the ratio divides by a level near "
+            f"zero; read {difference} instead")
+
+
 def normal_interval(estimate: np.ndarray, se: np.ndarray, factor: float | np.ndarray = 1.0,
                     z: float = _Z95) -> tuple[np.ndarray, np.ndarray]:
     """estimate +/- z * se * factor; `factor` puts an unscaled se on the estimate's scale."""
@@ -126,7 +167,8 @@ def normal_interval(estimate: np.ndarray, se: np.ndarray, factor: float | np.nda
     return estimate - half, estimate + half
 
 
-def append_note(notes: np.ndarray, where: np.ndarray, text: str) -> np.ndarray:
-    """Add `text` to the notes selected by `where`, separated by "; "."""
-    joined = np.array([f"{old}; {text}" if old else text for old in notes], dtype=object)
+def append_note(notes: np.ndarray, where: np.ndarray, text: str | np.ndarray) -> np.ndarray:
+    """Add `text` (one for all, or one per note) to the notes selected by `where`, separated by "; "."""
+    texts = np.broadcast_to(np.asarray(text, dtype=object), len(notes))
+    joined = np.array([f"{old}; {new}" if old else new for old, new in zip(notes, texts)], dtype=object)
     return np.where(where, joined, notes)

@@ -60,6 +60,7 @@ from ..heat_format import GROUP_KEYS
 from ..rounds import RoundData
 from ..survey import SurveyDesign, t_quantile
 from .heat import MEASURES
+from .heat_groups import subgroups_in_words, unstable_ratio, unstable_ratio_note
 
 Model = Literal["linear", "logistic"]
 Kind = Literal["proportion", "mean"]
@@ -129,7 +130,7 @@ def ordered_inequality(
     convention = f"microdata; ranks = weighted ridits, most disadvantaged first; {model}: {MODELS[model]}"
     group_table = _group_table(labels, counts, totals_n, totals_y, scale, rule)
 
-    reason = _not_given(counts, rule)
+    reason = _not_given(counts, labels, rule)
     estimates = {m: np.nan for m in MICRODATA_MEASURES}
     ses = dict(estimates)
     if not reason:
@@ -179,17 +180,18 @@ def _group_codes(design: SurveyDesign, groups) -> tuple[np.ndarray, list[str]]:
     return series.cat.codes.to_numpy().astype(np.int64), [str(c) for c in series.cat.categories]
 
 
-def _not_given(counts: np.ndarray, rule: Suppression) -> str:
-    """Why the measures are withheld ("" when they can be given)."""
+def _not_given(counts: np.ndarray, labels: Sequence[str], rule: Suppression) -> str:
+    """Why the measures are withheld ("" when they can be given); suppressed groups are named."""
     least = MEASURES["SII"].min_subgroups
     if counts.sum() < rule.min_n:
         return f"suppressed: fewer than {rule.min_n} unweighted cases in all"
     if len(counts) < least:
         return f"needs at least {least} ordered groups"
-    small = counts < rule.min_n
-    if small.any():
-        return (f"{int(small.sum())} group(s) have fewer than {rule.min_n} unweighted cases, so the ends "
-                "of the ordered groups cannot be compared")
+    small = [label for label, count in zip(labels, counts) if count < rule.min_n]
+    if small:
+        verb = "is" if len(small) == 1 else "are"
+        return (f"n/a: {subgroups_in_words(small)} {verb} suppressed (fewer than {rule.min_n} unweighted cases), "
+                "so the ends of the ordered groups cannot be compared")
     return ""
 
 
@@ -306,6 +308,8 @@ def _measure_frame(estimates, ses, scale, level, df, n, k, convention, reason) -
         elif name == "RII":
             est, low, high = np.exp(est), np.exp(low), np.exp(high)
             note = "se is for log(RII)"
+            if unstable_ratio(np.array([est]))[0]:
+                note += f"; {unstable_ratio_note('SII')}"
         elif name == "RCI":
             note = "a fraction (HEAT shows it x100)"
         if reason or not np.isfinite(est):
@@ -348,7 +352,7 @@ def microdata_measures(
         file = data.for_indicator(ind_id)
         binary = ind.type == "binary"
         fit = model if model != "auto" else ("logistic" if binary else "linear")
-        for circ in ranked:
+        for circ in (c for c in ranked if file.held([c.id])):
             result = ordered_inequality(
                 file.design, ind_id, circ.id, kind=ind.kind,
                 scale=ind.scale if binary else 1, model=fit, settings=a.estimation)

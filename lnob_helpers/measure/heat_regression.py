@@ -23,6 +23,12 @@ Two weightings of the logistic fit are offered. `"heat"` reproduces WHO's HEAT a
 healthequal: the subgroup population is passed both as the binomial total and as
 the prior weight, so each subgroup counts with its population squared. `"count"`
 counts each person once (weight = population), the textbook grouped-binomial fit.
+
+The logistic fit reads subgroup sizes as head counts, as healthequal does: each is
+rounded up to a whole number of people, the number with the outcome is rounded to the
+nearest whole, and the SII/RII ranks are built on those rounded sizes. The sizes are
+`SubgroupSets.count` (heat.py: rescaled to the unweighted n where the table has it), so
+the rounding never depends on the scale of the survey weights.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import expit, logit
 
-from .heat_groups import SetResults, SubgroupSets, normal_interval
+from .heat_groups import SetResults, SubgroupSets, normal_interval, unstable_ratio, unstable_ratio_note
 
 SiiConvention = Literal["heat", "count"]
 SII_CONVENTIONS: dict[str, str] = {
@@ -41,6 +47,7 @@ SII_CONVENTIONS: dict[str, str] = {
 }
 _MAX_ITERATIONS = 100
 _TOLERANCE = 1e-12
+_CEIL_SLACK = 1e-12
 
 
 def concentration_index(sets: SubgroupSets, relative: bool, z: float) -> SetResults:
@@ -86,14 +93,17 @@ def slope_and_relative_index(sets: SubgroupSets, convention: SiiConvention,
     """
     if convention not in SII_CONVENTIONS:
         raise ValueError(f"convention must be one of {sorted(SII_CONVENTIONS)}, not {convention!r}")
-    population = np.ceil(sets.population)
+    # healthequal's binomial data: each subgroup rounded up to whole people (the 1e-12 slack keeps
+    # float noise such as 37.0000000000001 from adding a person), ranked on those rounded sizes.
+    population = np.ceil(sets.count * (1 - _CEIL_SLACK))
+    rank = sets.rank_by(population)
     scale = sets.per_row(sets.scale)
     events = np.round(sets.estimate / scale * population)
     out_of_range = sets.total(((events < 0) | (events > population)).astype(float)) > 0
     proportion = np.clip(events / population, 0.0, 1.0)
     weight = population * population if convention == "heat" else population
-    b0, b1, converged = _logistic_fit(sets, sets.rank, proportion, weight)
-    cov = _hc1_covariance(sets, sets.rank, proportion, weight, b0, b1)
+    b0, b1, converged = _logistic_fit(sets, rank, proportion, weight)
+    cov = _hc1_covariance(sets, rank, proportion, weight, b0, b1)
     p1, p0 = expit(b0 + b1), expit(b0)
     d1, d0 = p1 * (1 - p1), p0 * (1 - p0)
     sii = p1 - p0
@@ -112,6 +122,7 @@ def slope_and_relative_index(sets: SubgroupSets, convention: SiiConvention,
                         "(a logistic model of a proportion)")
         result.add_note(~converged & ~out_of_range, "the logistic model did not converge")
     rii_result.add_note(~bad, "se is for log(RII)")
+    rii_result.add_note(unstable_ratio(rii_result.estimate), unstable_ratio_note("SII"))
     return sii_result, rii_result
 
 

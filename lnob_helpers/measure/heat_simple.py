@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .heat_groups import SetResults, SubgroupSets, normal_interval
+from .heat_groups import SetResults, SubgroupSets, normal_interval, unstable_ratio, unstable_ratio_note
 
 
 def compared_rows(sets: SubgroupSets) -> tuple[np.ndarray, np.ndarray]:
@@ -59,4 +59,5 @@ def ratio(sets: SubgroupSets, z: float) -> SetResults:
                         np.where(undefined, np.nan, np.exp(lower)), np.where(undefined, np.nan, np.exp(upper)))
     result.add_note(undefined, "ratio undefined because a compared estimate is zero or negative")
     result.add_note(~undefined, "se is for log(R)")
+    result.add_note(unstable_ratio(result.estimate), unstable_ratio_note("D"))
     return result

@@ -156,7 +156,7 @@ def round_mpi(data: RoundData, spec: AnalysisMPI, by: Sequence[str] = ()) -> Rou
     table = deprivations.assign(**{_WEIGHT: file.design.weights})
     suppression = data.analysis.settings.suppression
     results = {}
-    for circumstance in by or [None]:
+    for circumstance in file.held(by) or [None]:
         if circumstance is not None:
             table[circumstance] = file.frame[circumstance]
         results[circumstance or "national"] = multidimensional_poverty(

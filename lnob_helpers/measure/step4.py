@@ -76,11 +76,8 @@ class Step4Result:
         frames = [m.decomposition() for m in self.mpi.values()]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-    def write(self, folder: Path | None = None) -> list[Path]:
-        """Save the aggregates of Step 4 in `folder` (`<analysis>/outputs/step4/`), atomically."""
-        a = self.analysis
-        folder = Path(folder) if folder is not None else a.outputs / OUTPUT_FOLDER
-        rule = a.settings.suppression
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The aggregate tables of Step 4, by output file name (the HEAT Plus files come on top)."""
         frames = {"summary_measures.csv": self.measures}
         if self.trends is not None:
             frames["trends.csv"] = self.trends.to_frame()
@@ -90,7 +87,13 @@ class Step4Result:
         if self.mpi:
             frames["mpi.csv"] = self.mpi_frame()
             frames["mpi_decomposition.csv"] = self.mpi_decomposition()
-        paths = [write_table(frame, folder / name, rule) for name, frame in frames.items()]
+        return frames
+
+    def write(self, folder: Path | None = None) -> list[Path]:
+        """Save the aggregates of Step 4 in `folder` (`<analysis>/outputs/step4/`), atomically."""
+        a = self.analysis
+        folder = Path(folder) if folder is not None else a.outputs / OUTPUT_FOLDER
+        paths = [write_table(frame, folder / name, a.settings.suppression) for name, frame in self.to_frames().items()]
         left_out = []
         for year, table in self.tables.items():
             export, dropped = heat_export_table(table)

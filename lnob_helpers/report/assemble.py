@@ -110,7 +110,7 @@ def section_from_notebook(run: StepRun, number: int) -> Section:
     def _tag(m: re.Match) -> str:
         level, text = int(m.group(1)), m.group(2)
         hid = f"{anchor}-{len(headings) + 1}"
-        headings.append((level, hid, re.sub(r"<[^>]+>", "", text)))
+        headings.append((level, hid, html.unescape(re.sub(r"<[^>]+>", "", text))))  # escaped again in the contents
         return f'<h{level + 1} id="{hid}">{text}</h{level + 1}>'
 
     body = _HEADING.sub(_tag, body)

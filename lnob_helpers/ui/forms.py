@@ -37,18 +37,32 @@ LABEL_STYLE = {"description_width": "160px"}
 
 # --- report mode -------------------------------------------------------------------------
 
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation, each of which Markdown lets a backslash escape
+
+
+def plain(text: str) -> str:
+    """`text` as Markdown that shows exactly these characters, on one line.
+
+    Titles, labels and notes come from files people wrote. Voilà runs raw HTML in Markdown
+    outputs (`<img onerror=...>` would run in the app), and Markdown would turn `*x*` or a
+    `[link](...)` into markup; escaped, they show as typed, in the app and in the report.
+    """
+    return _PUNCTUATION.sub(lambda m: "\\" + m.group(), " ".join(str(text).split()))
+
+
 def heading(text: str, level: int = 2) -> None:
-    """A Markdown heading; level 2 headings make the report's table of contents."""
-    display(Markdown(f"{'#' * level} {text}"))
+    """A Markdown heading of plain `text`; level 2 headings make the report's table of contents."""
+    display(Markdown(f"{'#' * level} {plain(text)}"))
 
 
 def say(text: str) -> None:
+    """Markdown written by the workbook; pass people's text through `plain` first."""
     display(Markdown(text))
 
 
 def bullets(messages: Sequence[str], none: str) -> None:
-    """Messages as a bulleted list, or the sentence `none` when there are none."""
-    say("\n".join(f"- {m}" for m in messages) if messages else none)
+    """Messages (plain sentences that may quote people's labels) as a bulleted list, or `none`."""
+    say("\n".join(f"- {plain(m)}" for m in messages) if messages else none)
 
 
 def show_table(frame: pd.DataFrame, **options: Any) -> None:

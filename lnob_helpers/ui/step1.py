@@ -25,6 +25,7 @@ from ..who.plots import dot_plot, gap_heatmap
 from ..who.step1 import Step1Result, compute_step1
 from ..who.tree_plot import plot_tree
 from .feedback import Alerts, busy, guarded
+from .forms import plain
 
 TOP_GROUPS = 15
 INTRO = (
@@ -46,7 +47,7 @@ def show(analysis: str = "", mode: str = "auto", round: int = 0, indicators: str
     rules = check_tree_rules(a.settings.tree, min_leaf=min_leaf, max_depth=max_depth)
     result = compute_step1(a, year, indicators=ids, rules=rules)
     if ctx.is_app:
-        display(Markdown(f"# Who is left behind? {a.country.name}, {result.data.round.name}"))
+        display(Markdown(f"# Who is left behind? {plain(a.country.name)}, {plain(result.data.round.name)}"))
         display(Step1App(result).widget)
     else:
         written = result.write()
@@ -86,7 +87,7 @@ def _lead_dimension(result: Step1Result) -> str:
 def render_report(result: Step1Result, written: list[str]) -> None:
     """The whole Step 1 section with static figures and tables (no widgets)."""
     a, source = result.analysis, result.source
-    display(Markdown(f"# Who is left behind? {a.country.name}, {result.data.round.name}\n\n{INTRO}"))
+    display(Markdown(f"# Who is left behind? {plain(a.country.name)}, {plain(result.data.round.name)}\n\n{INTRO}"))
 
     display(Markdown("## National values"))
     display(HTML(table_html(_national_table(result), digits=1)))
@@ -110,7 +111,7 @@ def render_report(result: Step1Result, written: list[str]) -> None:
     display(Markdown("## The furthest behind (trees)"))
     display(HTML(table_html(result.furthest.drop(columns=["ci_lb", "ci_ub"]), digits=1)))
     for it in result.trees.values():
-        display(Markdown(f"### {it.indicator_name}\nD-index {it.dindex.d_index:.3f}, HOI "
+        display(Markdown(f"### {plain(it.indicator_name)}\nD-index {it.dindex.d_index:.3f}, HOI "
                          f"{it.dindex.hoi * 100:.1f}; gap between furthest ahead and behind {it.gap:.1f} points."))
         display(Image(figure_png(plot_tree(it.tree, it.indicator_name, source))))
         display(HTML(table_html(it.shapley.to_frame(), digits=3)))

@@ -24,8 +24,8 @@ from ..why.problem_tree import plot_problem_tree, tree_frame
 from ..why.roles import KIND_LABELS, LEVEL_LABELS
 from ..why.step2 import Step2Result, compute_step2
 from .feedback import Alerts, guarded
-from .forms import (ChecklistForm, Form, StepPage, choice, chosen, heading, many, remove_entry, required, say, section,
-                    set_options, show_app, show_figure, show_table, split_items, text, upsert)
+from .forms import (ChecklistForm, Form, StepPage, choice, chosen, heading, many, plain, remove_entry, required, say,
+                    section, set_options, show_app, show_figure, show_table, split_items, text, upsert)
 
 LEVEL_OPTIONS = [("Immediate", "immediate"), ("Underlying", "underlying"), ("Root", "root")]
 NO_PARENT = ("(the problem itself)", "")
@@ -51,7 +51,7 @@ def render_report(result: Step2Result, top: int = 10) -> None:
     step2 = result.step2
     heading("Prioritised groups")
     if result.priorities is None:
-        say(" ".join(result.notes))
+        say(plain(" ".join(result.notes)))
     else:
         n = len(result.priorities.table)
         say(f"The {min(top, n)} highest-ranked of the {n} groups Step 1 found left behind. "
@@ -63,8 +63,9 @@ def render_report(result: Step2Result, top: int = 10) -> None:
         say("No problem tree recorded yet.")
     for tree in step2.problem_trees:
         heading(tree.title, 3)
-        say(f"{tree.manifestation}\n\n**Rights:** {'; '.join(tree.rights) or '-'}. "
-            f"**Standards:** {'; '.join(tree.standards) or '-'}. **SDG targets:** {', '.join(tree.sdg_targets) or '-'}.")
+        say(f"{plain(tree.manifestation)}\n\n**Rights:** {plain('; '.join(tree.rights) or '-')}. "
+            f"**Standards:** {plain('; '.join(tree.standards) or '-')}. "
+            f"**SDG targets:** {plain(', '.join(tree.sdg_targets) or '-')}.")
         show_figure(plot_problem_tree(tree))
     heading("Roles: rights holders, duty-bearers and other actors")
     show_table(result.roles.drop(columns=["actor_id"]), empty="No actor recorded yet.")

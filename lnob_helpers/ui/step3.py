@@ -24,7 +24,7 @@ from ..what.plan_plot import plot_action_plan
 from ..what.prioritise import RATED
 from ..what.step3 import Step3Result, compute_step3
 from .feedback import Alerts, guarded
-from .forms import (Form, StepPage, bullets, choice, chosen, heading, many, remove_entry, required, say, section,
+from .forms import (Form, StepPage, bullets, choice, chosen, heading, many, plain, remove_entry, required, say, section,
                     set_options, show_app, show_figure, show_table, split_items, text)
 
 RATING_OPTIONS = [("not rated yet", None), ("1 (least favourable)", 1), ("2", 2), ("3", 3), ("4", 4),
@@ -48,7 +48,7 @@ def render_report(result: Step3Result, top: int = 15) -> None:
     """Static headings, tables and the plan chart of a computed Step 3."""
     heading("Prioritised action plan")
     if result.plan is None:
-        say(" ".join(result.notes))
+        say(plain(" ".join(result.notes)))
         return
     plan = result.plan
     if plan.table.empty:

@@ -9,7 +9,6 @@ every measure with its meaning, and sets equity targets, which are saved at once
 
 from __future__ import annotations
 
-import html
 import textwrap
 
 import ipywidgets as w
@@ -37,7 +36,7 @@ from ..privacy import FLAG_SUPPRESSED
 from ..render import SUPPRESSED_MARK
 from ..yamlstore import locked
 from .feedback import Alerts, busy, guarded
-from .forms import show_figure, show_table
+from .forms import plain, show_figure, show_table
 
 KEY_MEASURES_NONORDERED = ("D", "R", "BGV", "MDMW", "PAF")
 RANKED_MEASURES = ("ACI", "RCI", "SII", "RII")
@@ -62,7 +61,7 @@ def show(analysis: str = "", mode: str = "auto", rounds: str = "", indicators: s
     years = [int(y) for y in parse_list(rounds, [str(r.year) for r in a.rounds], "rounds")]
     chosen = parse_list(indicators, [i.id for i in a.indicators], "indicators")
     circs = parse_list(dimensions, [c.id for c in a.circumstances], "dimensions")
-    display(Markdown(f"**{html.escape(a.country.name)}**, survey rounds {', '.join(map(str, years))}."))
+    display(Markdown(f"**{plain(a.country.name)}**, survey rounds {', '.join(map(str, years))}."))
     if context.is_app:
         status = Alerts()
         display(status)
@@ -337,9 +336,9 @@ class Step4App:
             other_kind = table["note"].str.contains("dimensions only")
             show_table(table[~other_kind], digits=None)
             if other_kind.any():
-                display(Markdown("Not given for this kind of circumstance: "
-                                 + ", ".join(table.loc[other_kind, "measure"]) + " ("
-                                 + table.loc[other_kind, "note"].iloc[0] + ")."))
+                display(Markdown(plain("Not given for this kind of circumstance: "
+                                       + ", ".join(table.loc[other_kind, "measure"]) + " ("
+                                       + table.loc[other_kind, "note"].iloc[0] + ").")))
             worst = self._worst_off()
             if worst is not None:
                 show_figure(trajectory_chart(

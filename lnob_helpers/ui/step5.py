@@ -24,8 +24,8 @@ from ..consultations import METHODS, STEP5_FILE
 from ..notebook import step_context
 from ..render import figure_png, table_html
 from .feedback import Alerts, guarded
-from .forms import (ChecklistForm, Form, StepPage, bullets, choice, chosen, heading, many, remove_entry, required, say,
-                    section, set_options, show_app, show_figure, show_table, split_items, text, upsert, whole)
+from .forms import (ChecklistForm, Form, StepPage, bullets, choice, chosen, heading, many, plain, remove_entry, required,
+                    say, section, set_options, show_app, show_figure, show_table, split_items, text, upsert, whole)
 
 LOG_SHOWN = ["date", "title", "method", "groups", "total", "sex_female", "sex_male", "with_disability",
              "accessibility", "feedback_given"]
@@ -48,7 +48,7 @@ def render_report(result: Step5Result) -> None:
     if not result.scorecards:
         say("No scorecard rated yet.")
     for scores in result.scorecards:
-        say(scores.headline())
+        say(plain(scores.headline()))
         show_table(scores.area_table())
         if not scores.by_indicator.empty:
             show_figure(plot_scorecard_history(scores))
@@ -58,7 +58,7 @@ def render_report(result: Step5Result) -> None:
         + (", ".join(f"{k.replace('_', ' ')} {v}" for k, v in shown["status"].value_counts().items()) or "none") + ".")
     show_table(shown, empty="No recommendation imported yet.")
     if result.coverage is None:
-        say(" ".join(result.notes))
+        say(plain(" ".join(result.notes)))
     else:
         heading("Recommendations and actions for the furthest-behind and priority groups", 3)
         show_table(result.coverage.to_frame().drop(columns=["recommended_no_action"]))

@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Analysis
+from ..exports import write_table
 from ..groups import STEP1_MISSING, step1_groups
 from ..scoring import Ranking
 from ..why.models import STEP2_FILE, Step2Why, load_step2
-from ..yamlstore import atomic_write_bytes
 from .coverage import CoverageReport, check_coverage
 from .models import ACTION_AREAS, STEP3_FILE, Step3What, load_step3
 from .prioritise import prioritise_actions
@@ -64,10 +64,10 @@ class Step3Result:
         return frames | {"action_areas.csv": self.areas}
 
     def write(self, folder: Path | None = None) -> list[Path]:
-        """Save the tables in `folder` (`<analysis>/outputs/step3/`), each file atomically."""
+        """Save the tables in `folder` (`<analysis>/outputs/step3/`), each file atomically and, since
+        their texts are people's own, formula-safe (`exports.write_table`)."""
         out = Path(folder) if folder is not None else self.analysis.outputs / OUTPUT_FOLDER
-        return [atomic_write_bytes(out / name, frame.to_csv(index=False).encode("utf-8"))
-                for name, frame in self.to_frames().items()]
+        return [write_table(frame, out / name) for name, frame in self.to_frames().items()]
 
 
 def compute_step3(analysis: Analysis) -> Step3Result:

@@ -26,10 +26,10 @@ from ..config import FACTOR_LABELS, FACTORS, Analysis, Factor, Strict
 from ..disaggregate import group_id as make_group_id
 from ..entries import duplicate_ids, raise_problems
 from ..errors import InputError, describe_validation_error
-from ..groups import GROUP_SEPARATOR
+from ..groups import group_id_label
 from ..heat_format import read_heat_template
 from ..yamlstore import load_model, locked, save_model
-from .left_behind import LeftBehind, group_label, parse_group_id
+from .left_behind import LeftBehind, parse_group_id
 
 EVIDENCE_FILE = "evidence.yaml"
 PARTNER_PATTERN = "partner_aggregates*"
@@ -87,7 +87,7 @@ class EvidenceEntry(Strict):
 
     @property
     def label(self) -> str:
-        return self.group or group_label(GROUP_SEPARATOR.join(parse_group_id(self.group_id).values()))
+        return self.group or group_id_label(self.group_id)
 
 
 class EvidenceLog(Strict):

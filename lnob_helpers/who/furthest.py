@@ -95,8 +95,9 @@ def grow_indicator_tree(data: RoundData, indicator: str, rules: TreeRules | None
     a = data.analysis
     ind = a.indicator(indicator)
     fd = data.for_indicator(indicator)
-    circ_ids = list(circumstances or [c.id for c in a.circumstances])
-    frame = fd.frame[[*circ_ids, indicator]].assign(**{WEIGHT_COLUMN: fd.design.weights})
+    circ_ids = fd.held(circumstances or [c.id for c in a.circumstances])
+    # Rows of weight 0 stand for no one, so they stay out of the cells and their case counts.
+    frame = fd.frame[[*circ_ids, indicator]].assign(**{WEIGHT_COLUMN: fd.design.weights})[fd.design.weights > 0]
     cells = aggregate_cells(
         frame, indicator, circ_ids, WEIGHT_COLUMN,
         names={c: a.circumstance(c).label for c in circ_ids}, source=fd.design.source,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..config import FACTOR_LABELS, FACTORS, Analysis
-from ..groups import GROUP_SEPARATOR
+from ..groups import GROUP_SEPARATOR, group_id_label
 from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED
 from .evidence import EvidenceLog
 
@@ -92,7 +92,7 @@ def _small_cells(table: pd.DataFrame) -> list[dict]:
         caution=("flag", lambda f: (f == FLAG_CAUTION).sum()),
         indicators=("indicator_abbr", lambda s: ", ".join(dict.fromkeys(s))),
     ).reset_index()
-    detail = ("Too few survey cases for " + per["subgroup"].str.replace(GROUP_SEPARATOR, ", ", regex=False) + ": "
+    detail = ("Too few survey cases for " + per["group_id"].map(group_id_label) + ": "
               + per["suppressed"].astype(str) + " estimate(s) withheld and " + per["caution"].astype(str)
               + " shown with caution (" + per["indicators"] + ").")
     return pd.DataFrame({"category": "small_cells", "subject": per["group_id"], "detail": detail}).to_dict("records")

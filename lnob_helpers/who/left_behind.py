@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import FACTORS, Analysis
-from ..groups import GROUP_SEPARATOR
+from ..groups import group_id_label, split_group_id
 from ..privacy import FLAG_SUPPRESSED
 
 GROUP_COLUMNS = [
@@ -37,15 +37,9 @@ CELL_COLUMNS = [
 ]
 
 
-def group_label(subgroup: str) -> str:
-    """Plain words for a group: 'Rural & Tamar' becomes 'Rural, Tamar'."""
-    return subgroup.replace(GROUP_SEPARATOR, ", ")
-
-
 def parse_group_id(group_id: str) -> dict[str, str]:
     """'area=Rural & ethnicity=Tamar' -> {'area': 'Rural', 'ethnicity': 'Tamar'}."""
-    pairs = [part.split("=", 1) for part in group_id.split(GROUP_SEPARATOR) if "=" in part]
-    return {c: v for c, v in pairs}
+    return split_group_id(group_id)
 
 
 def group_masks(frame: pd.DataFrame, group_ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -154,7 +148,7 @@ def _rank(cells: pd.DataFrame, furthest: set[str]) -> pd.DataFrame:
     ).reset_index()
     groups["factors"] = groups["factors"].map(canonical_factors)
     groups["n_factors"] = groups["factors"].map(lambda f: len([x for x in f.split(";") if x]))
-    groups["label"] = groups["subgroup"].map(group_label)
+    groups["label"] = groups["group_id"].map(group_id_label)
     groups["furthest_behind"] = groups["group_id"].isin(furthest)
     groups = groups.sort_values(
         ["n_indicators", "n_factors", "mean_gap", "group_id"], ascending=[False, False, False, True],

@@ -25,10 +25,10 @@ import pandas as pd
 
 from ..config import Analysis
 from ..disaggregate import group_id
-from ..groups import GROUP_SEPARATOR
+from ..groups import group_id_label
 from ..rounds import FileData, RoundData
 from ..survey import estimate_domains
-from .left_behind import LeftBehind, canonical_factors, group_label, group_masks, parse_group_id
+from .left_behind import LeftBehind, canonical_factors, group_masks, parse_group_id
 
 THRESHOLDS = (2, 3)
 OVERLAP_COLUMNS = [
@@ -54,8 +54,9 @@ def deprivation_counts(frame: pd.DataFrame, indicators: Mapping[str, bool]) -> t
 
 
 def one_way_groups(analysis: Analysis, frame: pd.DataFrame) -> list[str]:
-    """The id of every category of every circumstance, in analysis.yaml's order."""
-    return [group_id([c.id], [str(v)]) for c in analysis.circumstances for v in frame[c.id].cat.categories]
+    """The id of every category of every circumstance the frame has, in analysis.yaml's order."""
+    return [group_id([c.id], [str(v)]) for c in analysis.circumstances if c.id in frame.columns
+            for v in frame[c.id].cat.categories]
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,7 @@ def _file_overlaps(a: Analysis, key: str, fd: FileData, binary: dict[str, bool],
     deprived, applicable = deprivation_counts(fd.frame, binary)
     masks = group_masks(fd.frame, [g for g in groups if g != "national"])
     masks = {"national": np.ones(len(fd.frame), dtype=bool), **masks}
-    labels = {g: "National" if g == "national" else group_label(GROUP_SEPARATOR.join(parse_group_id(g).values()))
-              for g in masks}
+    labels = {g: "National" if g == "national" else group_id_label(g) for g in masks}
     out = []
     for k in THRESHOLDS:
         if len(binary) < k:

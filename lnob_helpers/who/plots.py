@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import style
-from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED
-from .left_behind import group_label
+from ..groups import group_id_label
+from ..privacy import FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_SUPPRESSED
 
 MAX_GAP_COLOUR = 30.0  # percentage points at which the heatmap colours saturate
 
@@ -51,15 +51,18 @@ def dot_plot(table: pd.DataFrame, indicator: str, dimension_id: str, source: str
     ax.axvline(national, color=style.NATIONAL, linestyle="--", linewidth=1)
     ax.annotate(f"National {national:.1f}", (national, 1.0), xycoords=("data", "axes fraction"),
                 ha="left", va="bottom", fontsize=8, color=style.NATIONAL)
-    labels = [group_label(s) + (" (c)" if c else "") for s, c in zip(shown["subgroup"], caution)]
+    no_variation = shown["flag"].to_numpy() == FLAG_NO_VARIATION
+    marks = np.where(caution, " (c)", np.where(no_variation, " (nv)", ""))
+    labels = [group_id_label(g) + m for g, m in zip(shown["group_id"], marks)]
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(-0.7, len(shown) - 0.3)
     scale = int(rows["indicator_scale"].iloc[0])
     xlabel = f"{name} ({'%' if scale == 100 else 'value'}, with confidence interval)"
     ax.spines[["top", "right"]].set_visible(False)
-    notes = ["(c), hollow dot = few cases: read with caution." if caution.any() else ""]
+    notes = ["(c), hollow dot = few cases: read with caution." if caution.any() else "",
+             "(nv) = no variation in the sample, so no interval." if no_variation.any() else ""]
     if hidden.any():
-        names = ", ".join(group_label(s) for s in rows.loc[hidden, "subgroup"])
+        names = ", ".join(group_id_label(g) for g in rows.loc[hidden, "group_id"])
         notes.append(textwrap.shorten(f"Not shown (too few cases): {names}", 160))
     note = textwrap.fill(" ".join(n for n in notes if n), 110)
     ax.set_xlabel(xlabel + ("\n" + note if note else ""), fontsize=8)
@@ -82,7 +85,7 @@ def gap_heatmap(cells: pd.DataFrame, source: str, groups: Sequence[str] | None =
     flag = data.pivot_table(index="indicator_abbr", columns="group_id", values="flag", aggfunc="first")
     gap = gap.reindex(index=ind_order, columns=group_order)
     flag = flag.reindex(index=ind_order, columns=group_order)
-    labels = data.drop_duplicates("group_id").set_index("group_id")["subgroup"].map(group_label)
+    labels = {g: group_id_label(g) for g in group_order}
 
     fig = Figure(figsize=(1.6 + 0.55 * len(group_order), 1.6 + 0.4 * len(ind_order)))
     ax = fig.add_subplot()

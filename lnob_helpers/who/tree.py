@@ -558,10 +558,22 @@ class _Grower:
             improve = gain / node.risk if node.risk > 0 else 0.0
             if improve > self.largest_improvement:
                 self.largest_improvement = improve
-            # rpart keeps the first of equally good splits; tiny gains are rounding noise.
-            if improve > self.largest_improvement * 1e-10 and (best is None or improve > best[0]):
+            if not improve > self.largest_improvement * 1e-10:  # tiny gains are rounding noise
+                continue
+            # rpart keeps the first of equally good splits. Gains within 1e-9 are equal: otherwise rounding
+            # (and with it the scale of the weights) picks between two splits of the same people, such as
+            # bottom40 and the wealth quintile cut after Second; of those, the coarser circumstance names
+            # the groups more simply and is kept.
+            if best is None or improve > best[0] * (1 + 1e-9) or (
+                    improve >= best[0] * (1 - 1e-9) and len(circ.values) < len(table.circumstances[best[1]].values)
+                    and _same_people(goes_left[codes], best[2][table.codes[node.cells, best[1]]])):
                 best = (improve, var, goes_left)
         return None if best is None else (best[1], best[2])
+
+
+def _same_people(left: np.ndarray, other_left: np.ndarray) -> bool:
+    """Whether two splits of a node's cells put the same cells together."""
+    return bool(np.array_equal(left, other_left) or np.array_equal(left, ~other_left))
 
 
 def _best_cut(codes, n_levels, is_ordered, n, w, deviation, min_leaf) -> tuple[float, np.ndarray | None]:

@@ -22,10 +22,10 @@ import pandas as pd
 
 from ..config import Analysis
 from ..consultations import consulted_groups, load_consultations
+from ..exports import write_table
 from ..groups import STEP1_MISSING, step1_groups
 from ..scoring import Ranking
 from ..who.evidence import load_evidence
-from ..yamlstore import atomic_write_bytes
 from .diagnostics import step2_diagnostics, step2_progress
 from .models import STEP2_FILE, Step2Why, load_step2
 from .prioritise import prioritise_groups
@@ -92,10 +92,10 @@ class Step2Result:
         }
 
     def write(self, folder: Path | None = None) -> list[Path]:
-        """Save the tables in `folder` (`<analysis>/outputs/step2/`), each file atomically."""
+        """Save the tables in `folder` (`<analysis>/outputs/step2/`), each file atomically and, since
+        their texts are people's own, formula-safe (`exports.write_table`)."""
         out = Path(folder) if folder is not None else self.analysis.outputs / OUTPUT_FOLDER
-        return [atomic_write_bytes(out / name, frame.to_csv(index=False).encode("utf-8"))
-                for name, frame in self.to_frames().items()]
+        return [write_table(frame, out / name) for name, frame in self.to_frames().items()]
 
 
 def compute_step2(analysis: Analysis) -> Step2Result:

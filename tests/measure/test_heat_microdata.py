@@ -150,6 +150,9 @@ def test_small_groups_withhold_the_measures_and_say_why():
     assert table["estimate"].isna().all()
     assert table["note"].str.contains("fewer than 45").all()
     assert result.groups.loc[result.groups["flag"] == "suppressed", "estimate"].isna().all()
+    small = [f"'{g}'" for g in result.groups.loc[result.groups["n"] < 45, "subgroup"]]
+    assert small and table["note"].str.startswith("n/a: the subgroup").all()
+    assert all(name in note for note in table["note"] for name in small)
 
 
 def test_errors_are_plain_sentences():

@@ -150,5 +150,5 @@ def test_data_errors_name_the_column(toy):
         multidimensional_poverty(data.assign(assets=2), config)
     with pytest.raises(InputError, match=r"column\(s\) `electricity` not found"):
         multidimensional_poverty(data.drop(columns="electricity"), config)
-    with pytest.raises(InputError, match=r"weight column 'weight' must be positive.*1 row\(s\) \(2\) are zero"):
-        multidimensional_poverty(data.assign(weight=[1, 0, 1, 1]), config, weights="weight")
+    with pytest.raises(InputError, match=r"weight column 'weight' must be positive.*1 row\(s\) \(2\) are negative"):
+        multidimensional_poverty(data.assign(weight=[1, -1, 1, 1]), config, weights="weight")

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from lnob_helpers.config import Analysis
-from lnob_helpers.who.left_behind import GROUP_COLUMNS, find_left_behind, group_label, parse_group_id
+from lnob_helpers.groups import group_id_label
+from lnob_helpers.who.left_behind import GROUP_COLUMNS, find_left_behind, parse_group_id
 
 ANALYSIS = Analysis.model_validate({
     "country": {"name": "Testland", "iso3": "XTL"},
@@ -98,4 +99,4 @@ def test_min_gap_is_a_proportion(table):
 def test_group_id_helpers():
     assert parse_group_id("area=Rural & ethnicity=Tamar") == {"area": "Rural", "ethnicity": "Tamar"}
     assert parse_group_id("national") == {}
-    assert group_label("Rural & Bottom 40%") == "Rural, Bottom 40%"
+    assert group_id_label("area=Rural & bottom40=Bottom 40%") == "Rural, Bottom 40%"

@@ -24,7 +24,9 @@ def test_missing_ids_are_generated_unique_and_explicit_ids_win():
 
 def test_group_ids_and_containment():
     assert is_group_id("area=Rural & ethnicity=Tamar") and is_group_id("all")
-    assert not is_group_id("Tamar") and not is_group_id("a=b & c")
+    assert not is_group_id("Tamar") and not is_group_id("a=") and not is_group_id("a=b & c=")
+    assert not is_group_id("rural area=b")
+    assert is_group_id("a=b & c")  # the label of `a` may itself hold " & "
     pairs = containment(["ethnicity=Tamar", "area=Urban", "all"], ["area=Rural & ethnicity=Tamar"])
     assert set(pairs["broad"]) == {"ethnicity=Tamar", "all"}
     rel = related(["ethnicity=Tamar"], ["ethnicity=Tamar", "area=Rural & ethnicity=Tamar", "area=Rural"])
