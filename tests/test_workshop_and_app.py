@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import socket
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from tornado import web
@@ -88,6 +90,7 @@ def test_voila_command_is_safe_and_has_no_repeated_option(tmp_path):
     assert "--VoilaExecutor.iopub_timeout=60" in cmd     # outputs may trail the reply under load
     assert "--VoilaConfiguration.multi_kernel_manager_class=lnob_helpers.app_security.CappedKernelManager" in cmd
     assert "--CappedKernelManager.max_kernels=3" in cmd
+    assert "--VoilaConfiguration.template=lnob" in cmd, "Voilà's own template loads icons from a CDN"
     assert not any("xsrf" in c for c in cmd), "the xsrf check stays on"
     assert not any(o in ("--token", "--Voila.token", "--IdentityProvider.token") for o in options), \
         "other local users can read a command line; the token goes through the environment"
@@ -112,6 +115,9 @@ def test_app_environment_marks_app_mode_and_carries_the_token(tmp_path):
     env = app_environment(tmp_path, "s3cret")
     assert env[APP_ENV] == "1" and env[ANALYSIS_ENV] == str(tmp_path) and "TQDM_DISABLE" not in env
     assert env[TOKEN_ENV] == "s3cret"
+    # Voilà looks for the `lnob` template under each JUPYTER_PATH folder's voila/templates.
+    root = Path(env["JUPYTER_PATH"].split(os.pathsep)[0])
+    assert json.loads((root / "voila" / "templates" / "lnob" / "conf.json").read_text())["base_template"] == "lab"
 
 
 def test_kernel_cap_refuses_with_the_plain_sentence():
