@@ -115,3 +115,9 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, suppression: Suppr
     if suffix == ".xlsx":
         return atomic_write_bytes(path, xlsx_bytes({sheet: table}))
     raise InputError(f"{path.name}: cannot write a table as '{suffix}'; expected .csv or .xlsx.")
+
+
+def write_tables(frames: Mapping[str, pd.DataFrame], folder: str | os.PathLike,
+                 suppression: Suppression | None = None) -> list[Path]:
+    """`write_table` for each `file name -> table` of a step result, into `folder`."""
+    return [write_table(frame, Path(folder) / name, suppression) for name, frame in frames.items()]

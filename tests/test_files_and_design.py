@@ -154,7 +154,7 @@ def test_weight_errors_count_rows_as_the_file_does(dhs):
     bad = kr.assign(v005=kr.v005.where(kr.index != row, -5))
     pyreadstat.write_dta(bad, str(folder / "KR.DTA"), variable_value_labels={"result": {1: "Completed"}})
     problems = validate_folder(folder)
-    assert any(f"weight column 'v005'" in p and f"1 row(s) ({row + 1}) are negative" in p for p in problems)
+    assert any("weight column 'v005'" in p and f"1 row(s) ({row + 1}) are negative" in p for p in problems)
 
 
 def test_zero_weights_instead_of_a_universe_keep_every_psu(dhs):

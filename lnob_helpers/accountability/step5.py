@@ -25,7 +25,7 @@ import pandas as pd
 from ..checklists import Checklist, checklist_progress, load_checklist
 from ..config import Analysis
 from ..consultations import STEP5_FILE
-from ..exports import write_table
+from ..exports import write_tables
 from ..groups import STEP1_MISSING, step1_groups
 from ..what.models import STEP3_FILE, Step3What, load_step3
 from ..why.models import STEP2_FILE, load_step2
@@ -86,9 +86,8 @@ class Step5Result:
 
     def write(self, folder: Path | None = None) -> list[Path]:
         """Save the tables in `folder` (`<analysis>/outputs/step5/`), each file atomically and, since
-        their texts are people's own, formula-safe (`exports.write_table`)."""
-        out = Path(folder) if folder is not None else self.analysis.outputs / OUTPUT_FOLDER
-        return [write_table(frame, out / name) for name, frame in self.to_frames().items()]
+        their texts are people's own, formula-safe (`exports.write_tables`)."""
+        return write_tables(self.to_frames(), folder or self.analysis.outputs / OUTPUT_FOLDER)
 
 
 def compute_step5(analysis: Analysis) -> Step5Result:

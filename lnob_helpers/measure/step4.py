@@ -28,7 +28,7 @@ import pandas as pd
 from ..config import Analysis, load_analysis
 from ..disaggregate import disaggregate
 from ..heat_format import GROUP_KEYS, write_heat_template
-from ..exports import write_table
+from ..exports import write_table, write_tables
 from ..privacy import FLAG_SUPPRESSED
 from ..rounds import load_round
 from .framework import IndicatorFramework, load_framework
@@ -93,7 +93,7 @@ class Step4Result:
         """Save the aggregates of Step 4 in `folder` (`<analysis>/outputs/step4/`), atomically."""
         a = self.analysis
         folder = Path(folder) if folder is not None else a.outputs / OUTPUT_FOLDER
-        paths = [write_table(frame, folder / name, a.settings.suppression) for name, frame in self.to_frames().items()]
+        paths = write_tables(self.to_frames(), folder, a.settings.suppression)
         left_out = []
         for year, table in self.tables.items():
             export, dropped = heat_export_table(table)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Analysis
-from ..exports import write_table
+from ..exports import write_tables
 from ..groups import STEP1_MISSING, step1_groups
 from ..scoring import Ranking
 from ..why.models import STEP2_FILE, Step2Why, load_step2
@@ -65,9 +65,8 @@ class Step3Result:
 
     def write(self, folder: Path | None = None) -> list[Path]:
         """Save the tables in `folder` (`<analysis>/outputs/step3/`), each file atomically and, since
-        their texts are people's own, formula-safe (`exports.write_table`)."""
-        out = Path(folder) if folder is not None else self.analysis.outputs / OUTPUT_FOLDER
-        return [write_table(frame, out / name) for name, frame in self.to_frames().items()]
+        their texts are people's own, formula-safe (`exports.write_tables`)."""
+        return write_tables(self.to_frames(), folder or self.analysis.outputs / OUTPUT_FOLDER)
 
 
 def compute_step3(analysis: Analysis) -> Step3Result:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..config import Analysis
 from ..disaggregate import disaggregate, disaggregate_groups, protect_cells, save_disaggregation
-from ..exports import write_table
+from ..exports import write_tables
 from ..privacy import FLAG_CAUTION, FLAG_SUPPRESSED
 from ..rounds import RoundData, load_round
 from ..yamlstore import atomic_write_bytes
@@ -116,7 +116,7 @@ class Step1Result:
         rule = a.settings.suppression
         out = Path(folder) if folder is not None else a.outputs / "step1"
         written = save_disaggregation(self.table, a, self.year)
-        written += [write_table(table, out / name, rule) for name, table in self.to_frames().items()]
+        written += write_tables(self.to_frames(), out, rule)
         summary = json.dumps(self.summary(), indent=2, default=_json_default, allow_nan=False)
         written.append(atomic_write_bytes(out / "step1_summary.json", summary.encode("utf-8")))
         return written

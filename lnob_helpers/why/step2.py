@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..config import Analysis
 from ..consultations import consulted_groups, load_consultations
-from ..exports import write_table
+from ..exports import write_tables
 from ..groups import STEP1_MISSING, step1_groups
 from ..scoring import Ranking
 from ..who.evidence import load_evidence
@@ -93,9 +93,8 @@ class Step2Result:
 
     def write(self, folder: Path | None = None) -> list[Path]:
         """Save the tables in `folder` (`<analysis>/outputs/step2/`), each file atomically and, since
-        their texts are people's own, formula-safe (`exports.write_table`)."""
-        out = Path(folder) if folder is not None else self.analysis.outputs / OUTPUT_FOLDER
-        return [write_table(frame, out / name) for name, frame in self.to_frames().items()]
+        their texts are people's own, formula-safe (`exports.write_tables`)."""
+        return write_tables(self.to_frames(), folder or self.analysis.outputs / OUTPUT_FOLDER)
 
 
 def compute_step2(analysis: Analysis) -> Step2Result:
