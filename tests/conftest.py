@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ REFERENCE = Path(os.environ.get("LNOB_REFERENCE", TESTS / "reference"))
 
 # The fixtures of Steps 2, 3 and 5, registered for every test folder by being imported here
 # (pyproject's `pythonpath = ["tests"]` makes tests/fixtures_steps.py importable).
-from fixtures_steps import left_behind_csv, step2_dict  # noqa: F401
+from fixtures_steps import left_behind_csv, step2_dict, step_folder  # noqa: F401
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,3 +37,12 @@ def sample_dir() -> Path:
     if not (SAMPLE / "analysis.yaml").exists():
         pytest.skip(f"sample country not found at {SAMPLE}")
     return SAMPLE
+
+
+@pytest.fixture(scope="module")
+def sample_copy(sample_dir, tmp_path_factory) -> Path:
+    """A copy of the sample country without outputs or backups, one per test module, for the
+    module's tests to run on and write to."""
+    copy = tmp_path_factory.mktemp("sample") / "aruvia"
+    shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
+    return copy

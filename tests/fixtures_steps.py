@@ -1,9 +1,11 @@
 """Step 1 and Step 2 fixtures for the fictional country Aruvia (XAV), shared by the tests of
 Steps 2, 3 and 5 and the app tests. tests/conftest.py puts tests/ on sys.path and imports the
-fixtures, so every folder has them; other tests import `LEFT_BEHIND` from here.
+fixtures, so every folder has them; other tests import `LEFT_BEHIND` and `write_step1` from here.
 """
 
 import copy
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -65,3 +67,20 @@ def left_behind_csv(tmp_path):
 @pytest.fixture
 def step2_dict():
     return copy.deepcopy(STEP2)
+
+
+def write_step1(folder: Path) -> None:
+    """Step 1's table (LEFT_BEHIND) where Steps 2-5 read it."""
+    (folder / "outputs" / "step1").mkdir(parents=True)
+    LEFT_BEHIND.to_csv(folder / "outputs" / "step1" / "left_behind.csv", index=False)
+
+
+@pytest.fixture
+def step_folder(tmp_path, sample_dir):
+    """`step_folder(*names)`: a folder with those files of the sample country (its definition and
+    step files) and no outputs; `write_step1` adds Step 1's table."""
+    def make(*names: str) -> Path:
+        for name in names:
+            shutil.copy(sample_dir / name, tmp_path / name)
+        return tmp_path
+    return make

@@ -7,7 +7,6 @@ page, whose kernel is the lightest. Kernels are counted as the server's ipykerne
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -77,15 +76,8 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, str]
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory, sample_dir) -> Path:
-    copy = tmp_path_factory.mktemp("app-access") / "aruvia"
-    shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
-    return copy
-
-
-@pytest.fixture(scope="module")
-def server(analysis):
-    app = launch_app(analysis, free_port(), max_kernels=CAP, cull_idle=CULL_IDLE)
+def server(sample_copy):
+    app = launch_app(sample_copy, free_port(), max_kernels=CAP, cull_idle=CULL_IDLE)
     try:
         assert app.wait_ready(90), "the app server did not start within 90 s"
         yield app
@@ -155,10 +147,10 @@ def test_kernels_of_pages_that_never_closed_are_culled(server):
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_lnob_app_stops_everything_it_started(analysis, stop):
+def test_lnob_app_stops_everything_it_started(sample_copy, stop):
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    cli = subprocess.Popen([sys.executable, "-m", "lnob_helpers.cli", "app", str(analysis), "--port", str(port)],
+    cli = subprocess.Popen([sys.executable, "-m", "lnob_helpers.cli", "app", str(sample_copy), "--port", str(port)],
                            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     try:
         url = ""

@@ -207,39 +207,41 @@ def _validate_unchanged(folder: Path) -> int:
     return code
 
 
+def _refused(folder: Path, change, capsys) -> str:
+    """`lnob validate` on a copy whose analysis.yaml `change` broke: refused, data untouched; its errors."""
+    _edit_yaml(folder, change)
+    assert _validate_unchanged(folder) == 2
+    return capsys.readouterr().err
+
+
+def _indicator(doc: dict, indicator_id: str) -> dict:
+    return next(i for i in doc["indicators"] if i["id"] == indicator_id)
+
+
 def test_a_category_map_key_typo_is_an_error_with_a_hint(copy, capsys):
     def typo(doc):
-        sba = next(i for i in doc["indicators"] if i["id"] == "sba")
+        sba = _indicator(doc, "sba")
         sba["derive"]["map"]["112"] = sba["derive"]["map"].pop("11")
-    _edit_yaml(copy, typo)
-    assert _validate_unchanged(copy) == 2
-    err = capsys.readouterr().err
+    err = _refused(copy, typo, capsys)
     assert "category_map key '112' of indicator 'sba' never occurs in column 'birth_attendant'; did you mean '11' or '12'?" in err
 
 
 def test_a_code_left_out_of_a_category_map_is_an_error_with_its_count(copy, capsys):
-    _edit_yaml(copy, lambda doc: next(i for i in doc["indicators"] if i["id"] == "sba")["derive"]["map"].pop("96"))
-    assert _validate_unchanged(copy) == 2
-    err = capsys.readouterr().err
+    err = _refused(copy, lambda doc: _indicator(doc, "sba")["derive"]["map"].pop("96"), capsys)
     assert "round 2024, file 'persons' (persons_2024.sav): column 'birth_attendant' has code 96 labelled 'Other' in " in err
     assert "so those rows would silently become missing; map it or declare it in missing_codes." in err
 
 
 def test_an_undeclared_dont_know_code_is_an_error(copy, capsys):
-    _edit_yaml(copy, lambda doc: next(i for i in doc["indicators"] if i["id"] == "secondary_completion")
-               .update(missing_codes=[9]))
-    assert _validate_unchanged(copy) == 2
-    err = capsys.readouterr().err
+    err = _refused(copy, lambda doc: _indicator(doc, "secondary_completion").update(missing_codes=[9]), capsys)
     assert "column 'completed_secondary' has code 8 labelled 'Don't know' in " in err
     assert "declare it in missing_codes of indicator 'secondary_completion' or map it." in err
 
 
 def test_a_recode_key_typo_is_an_error_with_a_hint(copy, capsys):
-    _edit_yaml(copy, lambda doc: next(c for c in doc["circumstances"] if c["id"] == "area")
-               .update(recode={"Urbann": "Urban"}))
-    assert _validate_unchanged(copy) == 2
-    assert "recode key 'Urbann' of circumstance 'area' never occurs in column 'area'; did you mean 'Urban'?" in \
-        capsys.readouterr().err
+    err = _refused(copy, lambda doc: next(c for c in doc["circumstances"] if c["id"] == "area")
+                   .update(recode={"Urbann": "Urban"}), capsys)
+    assert "recode key 'Urbann' of circumstance 'area' never occurs in column 'area'; did you mean 'Urban'?" in err
 
 
 def test_zero_weights_are_accepted(copy, capsys):
@@ -260,9 +262,7 @@ def test_universe_computed_and_divisor_keys_are_checked_against_the_data(copy, c
         spec["computed"] = {"age": {"op": "+", "columns": ["age", "hh_size"]},
                             "age_next": {"op": "+", "columns": ["age_now", "line"], "divide_by": 12}}
         spec["design"]["weight_divisor"] = 1000
-    _edit_yaml(copy, add)
-    assert _validate_unchanged(copy) == 2
-    err = capsys.readouterr().err
+    err = _refused(copy, add, capsys)
     assert "file 'persons' (persons_2019.csv): column 'no_such_result' (in the universe of the file) is not in the data." in err
     assert "computed column 'age' has the name of a column in the data; give it a name of its own." in err
     assert "column 'age_now', an input of computed column 'age_next', is not in the data." in err

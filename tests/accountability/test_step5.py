@@ -1,17 +1,15 @@
 """Step 5 computed from an analysis folder: the result, its tables and the files it writes."""
 
-import runpy
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures_steps import write_step1  # tests/ is on sys.path: see conftest.py
 
 from lnob_helpers.accountability.step5 import CHECKLISTS, compute_step5
 from lnob_helpers.config import load_analysis
 from lnob_helpers.groups import STEP1_MISSING
 
-LEFT_BEHIND = runpy.run_path(str(Path(__file__).parents[1] / "fixtures_steps.py"))["LEFT_BEHIND"]
 TAMAR = "bottom40=Bottom 40% & area=Rural & ethnicity=Tamar"
 ALWAYS_WRITTEN = {"scorecard_scores.csv", "scorecard_ratings.csv", "recommendations.csv", "consultations.csv",
                   "participant_totals.csv", "checklist_progress.csv"}
@@ -19,21 +17,14 @@ WITH_GROUPS = {"recommendation_coverage.csv", "participation_by_group.csv", "par
 
 
 @pytest.fixture
-def folder(tmp_path, sample_dir) -> Path:
+def folder(step_folder) -> Path:
     """The sample's definition and Steps 2-5 files; Step 1's table only where a test writes it."""
-    for name in ("analysis.yaml", "step2_why.yaml", "step3_what.yaml", "step5_accountability.yaml",
-                 "step5_recommendations.yaml"):
-        shutil.copy(sample_dir / name, tmp_path / name)
-    return tmp_path
-
-
-def _write_step1(folder: Path) -> None:
-    (folder / "outputs" / "step1").mkdir(parents=True)
-    LEFT_BEHIND.to_csv(folder / "outputs" / "step1" / "left_behind.csv", index=False)
+    return step_folder("analysis.yaml", "step2_why.yaml", "step3_what.yaml", "step5_accountability.yaml",
+                       "step5_recommendations.yaml")
 
 
 def test_step5_focuses_on_furthest_behind_and_chosen_groups_and_writes_its_tables(folder):
-    _write_step1(folder)
+    write_step1(folder)
     result = compute_step5(load_analysis(folder))
     assert result.notes == ()
     # furthest behind (Tamar, Displaced) and chosen in Step 2 (Displaced, With disability); not "Bottom 40%"

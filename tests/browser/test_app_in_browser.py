@@ -5,20 +5,13 @@ Screenshots are kept in test-artifacts/ for people to look at after a CI run.
 
 from __future__ import annotations
 
-import shutil
-import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from lnob_helpers.app import launch_app
-
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 ERROR_MARKERS = ("Traceback", "Something went wrong", "Error:")
 
 
@@ -29,38 +22,18 @@ def _needs(notebook: str):
     return pytest.mark.skipif(not (WORKBOOKS / notebook).exists(), reason=f"workbooks/{notebook} not written yet")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="module")
+def server(sample_copy, start_app):
+    return start_app(sample_copy), sample_copy
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, sample_dir):
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian chromium is not installed (scripts/install_browser.sh installs it)")
-    pytest.importorskip("playwright")
-    copy = tmp_path_factory.mktemp("app") / "aruvia"
-    shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
-    app = launch_app(copy, _free_port())
-    if not app.wait_ready(90):
-        app.stop()
-        pytest.fail("the app server did not start within 90 s")
-    yield app, copy
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
+def page(browser, server):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
-        pg.set_default_timeout(120_000)
-        yield pg
-        browser.close()
+    pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+    pg.set_default_timeout(120_000)
+    yield pg
+    pg.close()
 
 
 def _assert_no_error(pg) -> None:

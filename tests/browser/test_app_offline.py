@@ -10,23 +10,17 @@ would leave the machine are also stopped, so a failure never depends on the netw
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from lnob_helpers.app import TEMPLATE, launch_app
+from lnob_helpers.app import TEMPLATE
 from lnob_helpers.app_security import BUSY
 
 pytestmark = pytest.mark.browser
-psutil = pytest.importorskip("psutil")
+pytest.importorskip("psutil")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 NOT_FETCHED = {"data", "blob", "about"}  # schemes that stay inside the page
 # Each page and what shows once its kernel has drawn the widgets.
@@ -50,72 +44,35 @@ SILENT_BUTTONS = """() => Array.from(document.querySelectorAll('button'))
     .map(b => b.outerHTML.slice(0, 120))"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _outside(urls: list[str]) -> list[str]:
     return [u for u in urls if urlsplit(u).scheme not in NOT_FETCHED and urlsplit(u).hostname not in LOCAL_HOSTS]
 
 
-def _kernels(pid: int) -> int:
-    count = 0
-    for p in psutil.Process(pid).children(recursive=True):
-        try:
-            count += "ipykernel" in " ".join(p.cmdline())
-        except psutil.Error:  # gone, or a zombie not reaped yet
-            pass
-    return count
-
-
-def _wait_for_kernels(pid: int, at_most: int, timeout: float = 15) -> int:
-    deadline = time.monotonic() + timeout
-    while _kernels(pid) > at_most and time.monotonic() < deadline:
-        time.sleep(0.25)
-    return _kernels(pid)
+@pytest.fixture(scope="module")
+def server(sample_copy, start_app):
+    return start_app(sample_copy, max_kernels=1)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, sample_dir):
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian chromium is not installed (scripts/install_browser.sh installs it)")
-    pytest.importorskip("playwright")
-    copy = tmp_path_factory.mktemp("app-offline") / "aruvia"
-    shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
-    app = launch_app(copy, _free_port(), max_kernels=1)
-    try:
-        assert app.wait_ready(90), "the app server did not start within 90 s"
-        yield app
-    finally:
-        app.stop()
-
-
-@pytest.fixture(scope="module")
-def context(server):
+def context(browser, server):
     """A browser context that records every request and websocket of its pages, and stops any
     request for another host (it is recorded first)."""
-    from playwright.sync_api import sync_playwright
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
+    ctx.set_default_timeout(120_000)
+    ctx.seen = []
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
-        ctx.set_default_timeout(120_000)
-        ctx.seen = []
+    def route(r):
+        ctx.seen.append(r.request.url)
+        if _outside([r.request.url]):
+            r.abort()
+        else:
+            r.continue_()
 
-        def route(r):
-            ctx.seen.append(r.request.url)
-            if _outside([r.request.url]):
-                r.abort()
-            else:
-                r.continue_()
-
-        ctx.route("**/*", route)
-        ctx.on("request", lambda r: ctx.seen.append(r.url))
-        ctx.on("page", lambda pg: pg.on("websocket", lambda ws: ctx.seen.append(ws.url)))
-        yield ctx
-        browser.close()
+    ctx.route("**/*", route)
+    ctx.on("request", lambda r: ctx.seen.append(r.url))
+    ctx.on("page", lambda pg: pg.on("websocket", lambda ws: ctx.seen.append(ws.url)))
+    yield ctx
+    ctx.close()
 
 
 def _open(context, url: str, ready: str | None = None):
@@ -135,13 +92,13 @@ def _assert_stayed_local(page, seen: list[str]) -> None:
     assert _outside(page.evaluate(LOADED_ADDRESSES)) == [], f"{where} holds an outside address"
 
 
-def _close(server, page) -> None:
+def _close(server, page, kernels) -> None:
     page.close(run_before_unload=True)
-    assert _wait_for_kernels(server.process.pid, 0) == 0, "a closed page kept its kernel"
+    assert kernels.wait(server.process.pid, 0) == 0, "a closed page kept its kernel"
 
 
 @pytest.mark.parametrize("notebook", list(PAGES))
-def test_app_page_loads_nothing_from_outside(server, context, notebook):
+def test_app_page_loads_nothing_from_outside(server, context, kernels, notebook):
     page = _open(context, server.url(notebook), PAGES[notebook])
     try:
         _assert_stayed_local(page, context.seen)
@@ -156,7 +113,7 @@ def test_app_page_loads_nothing_from_outside(server, context, notebook):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "offline-step1.png"), full_page=True)
     finally:
-        _close(server, page)
+        _close(server, page, kernels)
 
 
 def test_file_list_and_missing_page_load_nothing_from_outside(server, context):
@@ -174,7 +131,7 @@ def test_file_list_and_missing_page_load_nothing_from_outside(server, context):
         missing.close()
 
 
-def test_busy_page_loads_nothing_from_outside(server, context):
+def test_busy_page_loads_nothing_from_outside(server, context, kernels):
     held = _open(context, server.url(), PAGES["index.ipynb"])
     try:
         busy = _open(context, server.url())
@@ -186,4 +143,4 @@ def test_busy_page_loads_nothing_from_outside(server, context):
         finally:
             busy.close()
     finally:
-        _close(server, held)
+        _close(server, held, kernels)

@@ -7,18 +7,11 @@ opens the report and each step page, and nothing may run, load or open.
 
 from __future__ import annotations
 
-import shutil
-import socket
-
 import pytest
 
 from hostile import CATEGORY_LABELS, IMG, SCRIPT, SVG, built_report
-from lnob_helpers.app import launch_app
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 SHOWN = (SCRIPT, IMG, SVG)
 # What a page's own markup may not hold once people's text is in it.
 ON_ATTRIBUTES = """() => Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes)
@@ -37,28 +30,9 @@ APP_PAGES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory, sample_dir):
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian chromium is not installed (scripts/install_browser.sh installs it)")
-    pytest.importorskip("playwright")
     return built_report(tmp_path_factory.getbasetemp(), sample_dir)
-
-
-@pytest.fixture(scope="module")
-def browser(folder):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -94,13 +68,8 @@ def test_report_shows_payloads_as_text(folder, page):
 
 
 @pytest.fixture(scope="module")
-def app(folder):
-    server = launch_app(folder, _free_port())
-    if not server.wait_ready(90):
-        server.stop()
-        pytest.fail("the app server did not start within 90 s")
-    yield server
-    server.stop()
+def app(folder, start_app):
+    return start_app(folder)
 
 
 @pytest.mark.parametrize("notebook", list(APP_PAGES))

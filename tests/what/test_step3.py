@@ -1,11 +1,10 @@
 """Step 3 computed from an analysis folder: the result, its tables and the files it writes."""
 
-import runpy
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures_steps import write_step1  # tests/ is on sys.path: see conftest.py
 
 from lnob_helpers.config import load_analysis
 from lnob_helpers.errors import InputError
@@ -14,24 +13,15 @@ from lnob_helpers.what.models import ACTION_AREAS
 from lnob_helpers.what.step3 import PLAN_SHOWN, compute_step3
 from lnob_helpers.yamlstore import dump_yaml, read_yaml
 
-LEFT_BEHIND = runpy.run_path(str(Path(__file__).parents[1] / "fixtures_steps.py"))["LEFT_BEHIND"]
-
 
 @pytest.fixture
-def folder(tmp_path, sample_dir) -> Path:
+def folder(step_folder) -> Path:
     """The sample's definition and Steps 2-3 files; Step 1's table only where a test writes it."""
-    for name in ("analysis.yaml", "step2_why.yaml", "step3_what.yaml"):
-        shutil.copy(sample_dir / name, tmp_path / name)
-    return tmp_path
-
-
-def _write_step1(folder: Path) -> None:
-    (folder / "outputs" / "step1").mkdir(parents=True)
-    LEFT_BEHIND.to_csv(folder / "outputs" / "step1" / "left_behind.csv", index=False)
+    return step_folder("analysis.yaml", "step2_why.yaml", "step3_what.yaml")
 
 
 def test_step3_ranks_the_actions_and_writes_plan_warnings_and_areas(folder):
-    _write_step1(folder)
+    write_step1(folder)
     result = compute_step3(load_analysis(folder))
     assert result.notes == ()
     n_actions = len(result.step3.actions)

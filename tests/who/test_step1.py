@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,15 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def folder(sample_dir, tmp_path_factory) -> Path:
-    dst = tmp_path_factory.mktemp("step1") / "aruvia"
-    shutil.copytree(sample_dir, dst, ignore=shutil.ignore_patterns("outputs", "*.bak"))
-    return dst
-
-
-@pytest.fixture(scope="module")
-def result(folder):
-    return compute_step1(load_analysis(folder))
+def result(sample_copy):
+    return compute_step1(load_analysis(sample_copy))
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +40,8 @@ def test_tree_finds_the_planted_group(result):
         assert node["ci_lb"] < node["estimate"] < node["ci_ub"] and node["flag"] != "suppressed"
 
 
-def test_shapley_waits_until_asked_and_adds_up(folder):
-    result = compute_step1(load_analysis(folder), indicators=["sba", "water"])
+def test_shapley_waits_until_asked_and_adds_up(sample_copy):
+    result = compute_step1(load_analysis(sample_copy), indicators=["sba", "water"])
     it = result.trees["sba"]
     assert "shapley" not in it.__dict__          # the app pays for it only on the tree shown
     assert sum(it.shapley.contributions.values()) == pytest.approx(it.shapley.d_index, rel=1e-9)
@@ -119,22 +111,22 @@ def test_report_shows_no_widget_and_no_small_cell(result, monkeypatch):
     assert "Bottom 40%, Rural, Tamar" in html
 
 
-def test_app_callbacks_show_errors_and_save(result, folder, monkeypatch):
+def test_app_callbacks_show_errors_and_save(result, sample_copy, monkeypatch):
     from lnob_helpers.ui.step1 import Step1App
 
     app = Step1App(result)
-    before = (folder / EVIDENCE_FILE).read_text()
+    before = (sample_copy / EVIDENCE_FILE).read_text()
     app.form["finding"].value = "Clinics far away"
     app.form["citation"].value = "Meeting notes"
     app.form["group_id"].value = "area=Rural"
     app.form["date"].value = "last spring"
     app.on_save()
     assert "lnob-error" in app.alerts.value and "date" in app.alerts.value
-    assert (folder / EVIDENCE_FILE).read_text() == before
+    assert (sample_copy / EVIDENCE_FILE).read_text() == before
     app.form["date"].value = "2024-05"
     app.on_save()
     assert "lnob-ok" in app.alerts.value
-    saved = load_evidence(folder).entries[-1]
+    saved = load_evidence(sample_copy).entries[-1]
     assert saved.group_id == "area=Rural" and saved.date == "2024-05"
     app.max_depth.value = 1                      # the tree redraws with the new rule
     assert "lnob-error" not in app.alerts.value

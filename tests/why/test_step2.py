@@ -1,38 +1,29 @@
 """Step 2 computed from an analysis folder: the result, its tables and the files it writes."""
 
-import runpy
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures_steps import write_step1  # tests/ is on sys.path: see conftest.py
 
 from lnob_helpers.config import load_analysis
 from lnob_helpers.groups import STEP1_MISSING
 from lnob_helpers.why.step2 import compute_step2
 from lnob_helpers.yamlstore import dump_yaml, read_yaml
 
-LEFT_BEHIND = runpy.run_path(str(Path(__file__).parents[1] / "fixtures_steps.py"))["LEFT_BEHIND"]
 TAMAR = "bottom40=Bottom 40% & area=Rural & ethnicity=Tamar"
 ALWAYS_WRITTEN = {"problem_trees.csv", "causes.csv", "roles.csv", "capacity_gaps.csv", "capacity_matrix.csv",
                   "diagnostics.csv", "diagnostics_progress.csv"}
 
 
 @pytest.fixture
-def folder(tmp_path, sample_dir) -> Path:
+def folder(step_folder) -> Path:
     """The sample's definition, evidence log and step files; Step 1's table only where a test writes it."""
-    for name in ("analysis.yaml", "evidence.yaml", "step2_why.yaml", "step5_accountability.yaml"):
-        shutil.copy(sample_dir / name, tmp_path / name)
-    return tmp_path
-
-
-def _write_step1(folder: Path) -> None:
-    (folder / "outputs" / "step1").mkdir(parents=True)
-    LEFT_BEHIND.to_csv(folder / "outputs" / "step1" / "left_behind.csv", index=False)
+    return step_folder("analysis.yaml", "evidence.yaml", "step2_why.yaml", "step5_accountability.yaml")
 
 
 def test_step2_ranks_step1s_written_groups_and_writes_its_tables(folder):
-    _write_step1(folder)
+    write_step1(folder)
     result = compute_step2(load_analysis(folder))
     assert result.notes == ()
     assert result.priorities.top(4) == [TAMAR, "bottom40=Bottom 40%", "displacement=Displaced",
@@ -63,7 +54,7 @@ def test_step2_ranks_step1s_written_groups_and_writes_its_tables(folder):
 
 def test_voice_counts_the_participation_log(folder):
     """The rural Tamar took part in a logged consultation; without the log only the broader Tamar were heard."""
-    _write_step1(folder)
+    write_step1(folder)
     voice = compute_step2(load_analysis(folder)).priorities.to_frame().set_index("group_id")["voice"]
     assert voice[TAMAR] == 0.0
     step5 = read_yaml(folder / "step5_accountability.yaml")
