@@ -21,6 +21,14 @@ rule that the browser cannot run code.
 Pages are drawn with the package's own Voilà template, `lnob` (lnob_helpers/voila/templates/lnob,
 found through JUPYTER_PATH in the server's environment): Voilà's `lab` page and its error and
 file-list frame, less the stylesheet links to a CDN, so that no page asks anything of the internet.
+
+The server is Voilà with one route of ours (`python -m lnob_helpers.app_security`): `/lnob/download/...` hands
+over files under an analysis's `outputs/` folder, token required. A server is started on one
+analysis folder, its *home*; the landing page may switch it to an analysis made beside the home
+from the "new analysis" page (listed in the home's `.lnob/analyses.txt`, so one workshop team never
+reaches another's folder). The choice is a file in the server's run folder; the kernel manager
+reads it each time a page starts, so pages opened after a switch work on the chosen analysis.
+With `--preheat` pages are prepared before anyone asks for them, so such a server cannot switch.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -39,9 +48,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import load_analysis
-from .errors import LnobError
-from .notebook import ANALYSIS_ENV, APP_ENV
+from filelock import FileLock
+
+from .config import ANALYSIS_FILE, load_analysis
+from .errors import InputError, LnobError
+from .notebook import ANALYSIS_ENV, APP_ENV, SAMPLE_ANALYSIS
 from .report.execute import IOPUB_TIMEOUT, WORKBOOKS
 
 LANDING = "index.ipynb"
@@ -55,6 +66,13 @@ STOP_GRACE = 10      # seconds Voilà gets to shut its kernels down before it is
 TORNADO_LOGS = ("tornado.access", "tornado.general", "tornado.application")  # they print request URLs
 TEMPLATE = "lnob"                              # lnob_helpers/voila/templates/lnob
 TEMPLATE_ROOT = Path(__file__).resolve().parent  # a Jupyter data folder: Voilà looks in voila/templates/
+HOME_ENV = "LNOB_HOME"        # the analysis folder the server was started on
+CHOICE_ENV = "LNOB_CHOICE"    # the file naming the analysis new pages open; unset: the server cannot switch
+CHOICE_FILE = "analysis-choice"                # in the server's run folder
+REGISTRY = Path(".lnob") / "analyses.txt"      # in the home folder: analyses made beside it from the app
+FOLDER_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")  # the names the app gives new analysis folders
+DOWNLOAD_ROUTE = "lnob/download"               # <base url>lnob/download/<analysis>/<path inside outputs>
+UPLOAD_LIMIT_MB = 250                          # the largest upload (all files picked at once) a page accepts
 
 
 def saved_token(folder: Path) -> str | None:
@@ -81,7 +99,8 @@ def write_server_config(run_dir: Path) -> None:
     """The settings that are not plain strings (the command line makes every value one, and the
     string "False" would turn the Host check off): refuse any Host but this machine's names, and
     keep the token out of the access log."""
-    settings = {"allow_remote_access": False, "local_hostnames": ["localhost"]}
+    settings = {"allow_remote_access": False, "local_hostnames": ["localhost"],
+                "websocket_max_message_size": UPLOAD_LIMIT_MB * 1024 * 1024}  # tornado's 10 MB stops a survey file
     logging_config = {"filters": {"hide_token": {"()": "lnob_helpers.app_security.HideToken"}},
                       "loggers": {name: {"filters": ["hide_token"]} for name in TORNADO_LOGS}}
     config = {"Voila": {"tornado_settings": settings, "logging_config": logging_config}}
@@ -97,7 +116,8 @@ def voila_command(port: int, run_dir: Path, workbooks: Path = WORKBOOKS, preheat
     `app_security`; tests shorten `cull_idle`.
     """
     cmd = [
-        sys.executable, "-m", "voila", "--no-browser", f"--port={port}", f"--Voila.ip={HOST}",
+        sys.executable, "-m", "lnob_helpers.app_security",  # Voilà plus the download route
+        "--no-browser", f"--port={port}", f"--Voila.ip={HOST}",
         "--Voila.port_retries=0", "--Voila.auto_token=True",
         f"--Voila.config_file_paths={run_dir}", f"--Voila.connection_dir_root={run_dir}",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
@@ -120,11 +140,16 @@ def app_url(port: int, token: str, notebook: str = LANDING) -> str:
     return f"http://{HOST}:{port}/voila/render/{notebook}?token={token}"
 
 
-def app_environment(folder: Path, token: str) -> dict[str, str]:
+def app_environment(folder: Path, token: str, run_dir: Path | None = None) -> dict[str, str]:
+    """The server's environment; with `run_dir` the server may switch analyses (see the module docstring)."""
     env = dict(os.environ)
     env[APP_ENV] = "1"
     env[ANALYSIS_ENV] = str(folder)
+    env[HOME_ENV] = str(folder)
     env[TOKEN_ENV] = token
+    env.pop(CHOICE_ENV, None)
+    if run_dir is not None:
+        env[CHOICE_ENV] = str(Path(run_dir) / CHOICE_FILE)
     # Voilà finds templates under <each Jupyter data folder>/voila/templates; ours comes first.
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, (str(TEMPLATE_ROOT), env.get("JUPYTER_PATH"))))
     env.pop("TQDM_DISABLE", None)  # progress belongs in the app
@@ -195,8 +220,90 @@ def launch_app(folder: str | Path, port: int = 8866, preheat: int = 0, max_kerne
     run_dir = Path(tempfile.mkdtemp(prefix="lnob-app-"))
     write_server_config(run_dir)
     cmd = voila_command(port, run_dir, preheat=preheat, max_kernels=max_kernels, cull_idle=cull_idle)
-    process = subprocess.Popen(cmd, env=app_environment(folder, token), cwd=str(WORKBOOKS), start_new_session=True)
+    env = app_environment(folder, token, run_dir=None if preheat else run_dir)  # a warm page cannot follow a switch
+    process = subprocess.Popen(cmd, env=env, cwd=str(WORKBOOKS), start_new_session=True)
     return AppServer(process, port, token, run_dir)
+
+
+# --- the analyses one server may open ---------------------------------------------------------
+
+def home_folder() -> Path | None:
+    """The analysis folder this server (or this page's server) was started on, if any."""
+    chosen = os.environ.get(HOME_ENV) or os.environ.get(ANALYSIS_ENV)
+    return Path(chosen).resolve() if chosen else None
+
+
+def can_make_beside(home: Path) -> bool:
+    """New analyses go beside the home folder, but never beside the sample shipped with the package."""
+    return Path(home).resolve() != SAMPLE_ANALYSIS.resolve()
+
+
+def _sibling(home: Path, name: str) -> Path | None:
+    """`<folder holding home>/<name>` when it is a real folder there (no symlink, no other place)."""
+    if not FOLDER_NAME.fullmatch(name):
+        return None
+    folder = home.parent / name
+    if folder.is_symlink() or not folder.is_dir() or folder.resolve().parent != home.parent:
+        return None
+    return folder.resolve()
+
+
+def registered(home: Path) -> list[str]:
+    """Names of the analyses made beside `home` from the app, in the order they were made."""
+    path = Path(home) / REGISTRY
+    try:
+        return [n for n in path.read_text(encoding="utf-8").split() if FOLDER_NAME.fullmatch(n)]
+    except OSError:
+        return []
+
+
+def workspace_analyses(home: Path) -> dict[str, Path]:
+    """The analyses a server started on `home` may open, by folder name: home first, then those made beside it."""
+    home = Path(home).resolve()
+    found = {home.name: home}
+    for name in registered(home):
+        folder = _sibling(home, name)
+        if folder is not None and (folder / ANALYSIS_FILE).is_file():
+            found.setdefault(name, folder)
+    return found
+
+
+def register_analysis(home: Path, folder: Path) -> None:
+    """Let a server started on `home` open `folder`, a folder beside it made by the app."""
+    home, folder = Path(home).resolve(), Path(folder)
+    if _sibling(home, folder.name) is None:
+        raise InputError(f"'{folder.name}' is not a folder beside '{home.name}', so the app cannot open it.")
+    path = home / REGISTRY
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    with FileLock(str(path.with_name(f".{path.name}.lock"))):
+        if folder.name not in registered(home):
+            with path.open("a", encoding="utf-8") as f:
+                f.write(folder.name + "\n")
+
+
+def current_analysis(home: Path, choice_file: str | Path | None) -> Path:
+    """The analysis a new page opens: the one named in the choice file when the server may open it, else home."""
+    home = Path(home).resolve()
+    try:
+        name = Path(choice_file).read_text(encoding="utf-8").strip() if choice_file else ""
+    except OSError:
+        name = ""
+    return workspace_analyses(home).get(name, home)
+
+
+def choose_analysis(name: str) -> Path:
+    """Switch this page's server to the analysis `name`; pages opened from now on work on it."""
+    home, choice = home_folder(), os.environ.get(CHOICE_ENV)
+    if home is None or not choice:
+        raise InputError("This server cannot switch to another analysis; start the app on it with "
+                         "`lnob app <folder>`.")
+    folder = workspace_analyses(home).get(name)
+    if folder is None:
+        raise InputError(f"'{name}' is not one of the analyses this server can open.")
+    tmp = Path(choice).with_name(f".{CHOICE_FILE}.tmp")
+    tmp.write_text(name + "\n", encoding="utf-8")
+    tmp.replace(choice)
+    return folder
 
 
 def _stop_requested(signum: int, frame: object) -> None:

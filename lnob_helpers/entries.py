@@ -137,7 +137,8 @@ def load_entries(path: str | os.PathLike, model: type[M], default: M | None = No
 
 def save_entries(path: str | os.PathLike, obj: M, cross_check: Callable[[M], list[str]] | None = None) -> Path:
     """Re-validate `obj` (ids filled, links inside the file checked), check its links to other
-    step files with `cross_check` when given, then save atomically keeping a `.bak`."""
+    step files with `cross_check` when given, then save atomically keeping a `.bak`, a version
+    for undo and the comments people wrote in the file (`yamlstore.save_model`)."""
     checked = type(obj).model_validate(obj.model_dump())
     problems = cross_check(checked) if cross_check is not None else []
     if problems:

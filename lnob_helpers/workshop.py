@@ -18,7 +18,7 @@ from .app import TOKEN_FILE, app_url, ensure_token
 from .errors import LnobError
 from .notebook import SAMPLE_ANALYSIS
 
-IGNORE = shutil.ignore_patterns("outputs", "*.bak", ".*.tmp", ".lnob")  # .lnob: a team never inherits a token
+IGNORE = shutil.ignore_patterns("outputs", "*.bak", ".*.tmp", ".*.lock", ".lnob", ".versions")  # never a token or old versions
 
 
 def team_name(i: int) -> str:

@@ -2,7 +2,8 @@
 
 Before the lock, two processes each adding 100 evidence entries left 102 of 200, and two
 writers through the app's save path lost all 40 of one writer's causes, each save
-reporting success. These tests run the same functions the app uses, in real processes.
+reporting success. These tests run the same functions the app uses, in real processes;
+the step file keeps its comments and its last ten versions through all of it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from lnob_helpers.entries import EditConflict, edit_entries, entry_fingerprints
 from lnob_helpers.who.evidence import EVIDENCE_FILE, add_evidence, load_evidence
 from lnob_helpers.why.models import load_step2, save_step2
-from lnob_helpers.yamlstore import locked
+from lnob_helpers.yamlstore import KEEP_VERSIONS, locked, versions, versions_folder
 
 SAVES = 100
 
@@ -65,6 +66,12 @@ def test_parallel_step_file_saves_are_all_kept(tmp_path, sample_dir, writers):
     assert len(actors) == before + writers * SAVES
     assert {f"w{k}-{i}" for k in range(writers) for i in range(SAVES)} <= actors
     assert not list(tmp_path.glob(".*.tmp"))
+    # every save kept a version, pruned to the last ten; the file's hand-written comments are all still there
+    assert len(versions(path)) == KEEP_VERSIONS and not list(versions_folder(path).glob(".*.tmp"))
+    comments = [line.strip() for line in (sample_dir / "step2_why.yaml").read_text(encoding="utf-8").splitlines()
+                if line.strip().startswith("#")]
+    text = path.read_text(encoding="utf-8")
+    assert comments and all(text.count(c) == 1 for c in comments)
 
 
 def test_an_entry_changed_by_someone_else_is_not_overwritten(tmp_path, sample_dir):

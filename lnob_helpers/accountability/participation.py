@@ -73,17 +73,20 @@ def who_is_not_participating(consultations: list[Consultation],
 
 
 def participation_warnings(consultations: list[Consultation],
-                           left_behind: str | os.PathLike | pd.DataFrame) -> list[str]:
+                           left_behind: str | os.PathLike | pd.DataFrame, ids: bool = True) -> list[str]:
     """Plain sentences on gaps: groups never consulted, no persons with disabilities counted,
-    consultations without accessibility measures or without feedback."""
+    consultations without accessibility measures or without feedback. `ids=False` names groups
+    and consultations only by their labels and titles (for the page)."""
     reach = who_is_not_participating(consultations, left_behind)
-    messages = [f"\"{label}\" ({g}) has not taken part in any logged consultation."
-                for g, label in zip(reach.loc[reach["status"] == "not consulted", "group_id"],
-                                    reach.loc[reach["status"] == "not consulted", "label"])]
+    missing = reach[reach["status"] == "not consulted"]
+    messages = [f"\"{label}\"{f' ({g})' if ids else ''} has not taken part in any logged consultation."
+                for g, label in zip(missing["group_id"], missing["label"])]
     log = consultation_frame(consultations)
     if len(log) and log["with_disability"].sum() == 0:
         messages.append("No consultation records any participant with a disability.")
-    messages += [f"Consultation `{i}` lists no accessibility measure." for i in log.loc[log["accessibility"] == "", "consultation_id"]]
-    messages += [f"Consultation `{i}` has not yet told participants how their views were used."
-                 for i in log.loc[~log["feedback_given"].astype(bool), "consultation_id"]]
+    names = (log["consultation_id"].map(lambda i: f"`{i}`") if ids
+             else "\"" + log["title"] + "\" (" + log["date"].astype("str") + ")")
+    messages += [f"Consultation {n} lists no accessibility measure." for n in names[log["accessibility"] == ""]]
+    messages += [f"Consultation {n} has not yet told participants how their views were used."
+                 for n in names[~log["feedback_given"].astype(bool)]]
     return messages

@@ -229,11 +229,12 @@ class RecommendationCoverage:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def gaps(self) -> list[str]:
-        """Sentences for groups with recommendations but no targeted action."""
+    def gaps(self, ids: bool = True) -> list[str]:
+        """Sentences for groups with recommendations but no targeted action; `ids=False` names the
+        groups only by their labels (for the page)."""
         rows = self.table[self.table["recommended_no_action"]]
-        return [f"\"{label}\" ({g}) is the subject of {n} recommendation(s) but no Step 3 action targets it."
-                for g, label, n in zip(rows["group_id"], rows["label"], rows["n_recommendations"])]
+        return [f"\"{label}\"{f' ({g})' if ids else ''} is the subject of {n} recommendation(s) but no Step 3 "
+                "action targets it." for g, label, n in zip(rows["group_id"], rows["label"], rows["n_recommendations"])]
 
 
 def recommendation_coverage(recs: RecommendationsFile, step3: Step3What,

@@ -24,11 +24,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from ..config import Strict
-from ..entries import duplicate_ids, raise_problems
-from ..errors import InputError
+from ..entries import Fingerprints, duplicate_ids, edit_entries, raise_problems
+from ..errors import InputError, describe_validation_error
 from ..yamlstore import load_model, save_model
 from .trends import NATIONAL, Direction, TrendResult
 
@@ -155,8 +155,8 @@ def worst_off_faster(
     if not 0 <= gap_reduction <= 1:
         raise InputError(f"gap_reduction: {gap_reduction}; expected a share between 0 and 1 (0.5 = halve the gap).")
     if not np.isfinite([baseline, national_baseline, national_at_target]).all():
-        raise InputError(f"{indicator}, {subgroup}: baseline or national value missing; "
-                         "expected numbers (suppressed estimates cannot set a target).")
+        raise InputError(f"{subgroup}: the baseline or the national value is missing; expected numbers "
+                         "(suppressed estimates cannot set a target).")
     gap = baseline - national_baseline
     target = national_at_target + (1 - gap_reduction) * gap
     years = target_year - baseline_year
@@ -210,8 +210,8 @@ def floor_targets(
         raise InputError(f"baselines: column(s) {', '.join(missing)} not found; expected subgroup and estimate.")
     unknown = baselines.loc[baselines["estimate"].isna(), "subgroup"].astype(str).tolist()
     if unknown:
-        raise InputError(f"baselines: no value for {', '.join(unknown)}; expected a baseline for every area "
-                         "(suppressed areas need another source before a floor can be set).")
+        raise InputError(f"A floor needs a baseline for every group, and there is no value for {', '.join(unknown)} "
+                         "(suppressed groups need another source before a floor can be set).")
     side = "at or above" if direction == "favourable" else "at or below"
     return [
         EquityTarget(
@@ -241,7 +241,7 @@ def disparity_ratio_target(
 ) -> EquityTarget:
     """The worst-off value reaches `ratio` x the reference value (best-off group or national)."""
     if ratio <= 0 or not np.isfinite([baseline, reference_at_target]).all():
-        raise InputError(f"{indicator}, {subgroup}: ratio {ratio:g} with baseline {baseline} and reference "
+        raise InputError(f"{subgroup}: ratio {ratio:g} with baseline {baseline} and reference "
                          f"{reference_at_target}; expected a positive ratio and numbers.")
     side = "at least" if direction == "favourable" else "at most"
     return EquityTarget(
@@ -261,3 +261,65 @@ def save_targets(folder: str | os.PathLike, targets: TargetSet) -> Path:
 def load_targets(folder: str | os.PathLike) -> TargetSet:
     """Read `step4_targets.yaml`; an analysis without one has no targets yet."""
     return load_model(Path(folder) / TARGETS_FILE, TargetSet, default=TargetSet())
+
+
+def update_target(folder: str | os.PathLike, target_id: str, *, target: float, target_year: int,
+                  path: Literal["linear", "aarc"] | None = None, rationale: str | None = None,
+                  seen: Fingerprints | None = None) -> EquityTarget:
+    """Change the value, year, path or rationale of saved target `target_id`; milestones follow.
+
+    The baseline stays. `seen`: the targets' fingerprints as the page showed them; a target
+    someone else changed since is not overwritten (`entries.EditConflict`).
+    """
+    changed: list[EquityTarget] = []
+
+    def change(data: dict) -> None:
+        targets = data["targets"]
+        i = _position(targets, target_id)
+        old = EquityTarget.model_validate(targets[i])
+        update = {"target": float(target), "target_year": int(target_year), "milestones": []}
+        if path is not None:
+            update["path"] = path
+        if rationale is not None:
+            update["rationale"] = rationale
+        try:
+            new = EquityTarget.model_validate({**old.model_dump(), **update})
+        except ValidationError as err:
+            raise InputError(describe_validation_error(err, f"target '{target_id}'")) from None
+        if old.milestones:
+            every = old.milestones[0].year - old.baseline_year
+            new = new.with_milestones(max(every, 1))
+        targets[i] = new.model_dump()
+        changed.append(new)
+
+    edit_entries(Path(folder) / TARGETS_FILE, load_targets_file, change, save_targets_file, seen=seen)
+    return changed[0]
+
+
+def delete_target(folder: str | os.PathLike, target_id: str, seen: Fingerprints | None = None) -> EquityTarget:
+    """Take target `target_id` out of `step4_targets.yaml`; returns the target removed."""
+    removed: list[dict] = []
+
+    def change(data: dict) -> None:
+        targets = data["targets"]
+        removed.append(targets.pop(_position(targets, target_id)))
+
+    edit_entries(Path(folder) / TARGETS_FILE, load_targets_file, change, save_targets_file, seen=seen)
+    return EquityTarget.model_validate(removed[0])
+
+
+def load_targets_file(path: Path) -> TargetSet:
+    """`load_targets` by the file's path (for `entries.edit_entries`)."""
+    return load_model(path, TargetSet, default=TargetSet())
+
+
+def save_targets_file(path: Path, targets: TargetSet) -> Path:
+    return save_model(path, targets)
+
+
+def _position(targets: list[dict], target_id: str) -> int:
+    for i, t in enumerate(targets):
+        if t.get("id") == target_id:
+            return i
+    raise InputError(f"{TARGETS_FILE}: the target was deleted meanwhile (perhaps by someone else); "
+                     "the page now shows the targets as they are.")

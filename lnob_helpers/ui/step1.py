@@ -2,37 +2,432 @@
 
 `show()` is the only call the notebook makes. It checks the notebook's parameters, runs
 Step 1 and then either renders the whole section with static figures and tables (report
-mode: papermill, nbconvert, PDF; no widgets) or builds the app (Voilà). Both emit the same
-headings, and both write Step 1's outputs, so Steps 2-5 find them whichever was opened. Only
-aggregates reach the page: tables show n, and suppressed estimates read "suppressed" (see
-`render`).
+mode: papermill, nbconvert, PDF; no widgets) or builds the app (Voilà). Both write Step 1's
+outputs, so Steps 2-5 find them whichever was opened. Only aggregates reach the page.
+
+Everything shown speaks the analysis's words: indicator, circumstance, group and factor
+labels from analysis.yaml (`Words`), never their ids; numbers are formatted for reading
+("67.1 (64.2-69.8)"), and suppressed estimates read "suppressed".
 """
 
 from __future__ import annotations
 
+import html
+import logging
+import re
+import textwrap
+import threading
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
+from matplotlib.figure import Figure
 
-from ..config import FACTORS, TreeSettings
-from ..groups import GROUP_SEPARATOR
+from .. import style
+from ..config import FACTOR_LABELS, FACTORS, Analysis, TreeSettings
+from ..entries import entry_fingerprints
+from ..errors import InputError
+from ..exports import write_table
+from ..groups import GROUP_SEPARATOR, group_id_label
 from ..notebook import check_int, check_tree_rules, parse_list, step_context
-from ..render import figure_png, table_html
-from ..who.evidence import SOURCE_TYPES, add_evidence, evidence_matrix, load_evidence
-from ..who.furthest import grow_indicator_tree
+from ..privacy import FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_SUPPRESSED
+from ..render import MARK_KEY, SUPPRESSED_MARK, figure_png, table_html
+from ..who.evidence import (
+    EVIDENCE_FILE,
+    SOURCE_LABELS,
+    SOURCE_TYPES,
+    EvidenceLog,
+    add_evidence,
+    delete_evidence,
+    evidence_matrix,
+    load_evidence,
+    update_evidence,
+)
+from ..who.furthest import IndicatorTree, grow_indicator_tree
+from ..who.gaps import data_gaps
 from ..who.left_behind import parse_group_id
 from ..who.plots import dot_plot, gap_heatmap
 from ..who.step1 import Step1Result, compute_step1
+from ..who.tree import TreeRules
 from ..who.tree_plot import plot_tree
+from . import downloads
 from .feedback import Alerts, busy, guarded
-from .forms import plain
+from .forms import (
+    LABEL_STYLE,
+    DeleteButton,
+    Form,
+    UndoLine,
+    choice,
+    chosen,
+    group_picker,
+    help_line,
+    picked_group,
+    plain,
+    text,
+)
+from .navigation import refresh_step_bar, step_bar
 
+log = logging.getLogger("lnob.app")
+
+NOTEBOOK = "1_who.ipynb"
 TOP_GROUPS = 15
 INTRO = (
     "Step 1 of the guide asks who is left behind and who among them is furthest behind. "
     "Below: every indicator by group, the groups left behind, the furthest-behind trees, "
     "overlapping deprivations, evidence from other sources, and the gaps in what we know."
 )
+GAP_KINDS = {
+    "missing_disaggregation": "Indicators that cannot be broken down by a circumstance",
+    "small_cells": "Groups with too few survey cases",
+    "no_survey_data": "Groups named in the evidence that the survey does not cover",
+    "framework_gap": "What the analysis has no circumstance for",
+}
+YES = "yes"
+EVIDENCE_HELP = {
+    "entry": "Pick \"A new entry\" to add one, or an entry of the list to change or delete it.",
+    "source_type": "Who produced the finding.",
+    "group": "Type a few letters of a group of the survey tables and pick it from the list.",
+    "other_group": "Only for a group the survey does not cover; leave it empty otherwise.",
+    "factor": "Which of the guide's five factors the finding is about.",
+    "finding": "What the source found, in a sentence or two.",
+    "citation": "Who published it, and where.",
+    "date": "When it was published or collected: YYYY, YYYY-MM or YYYY-MM-DD, not in the future.",
+}
+NEW_ENTRY = ""
+SCROLL = '<div class="lnob-scroll" style="max-width:100%;overflow-x:auto">{}</div>'
+TALL_LIST = '<div class="lnob-scroll" style="max-height:320px;overflow-y:auto">{}</div>'
+
+
+# --- words, not ids -------------------------------------------------------------------------
+
+class Words:
+    """Plain words for the ids of an analysis: indicators, circumstances, groups and factors."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self._indicators = {i.id: i.label or i.id for i in analysis.indicators}
+        self._circumstances = {c.id: c.label or c.id for c in analysis.circumstances}
+
+    def indicator(self, ind_id: str) -> str:
+        return self._indicators.get(ind_id, ind_id)
+
+    def indicators(self, ids: str | Iterable[str], sep: str = ";") -> str:
+        """A ";"-separated list of indicator ids (or a list) as labels joined by "; "."""
+        items = ids.split(sep) if isinstance(ids, str) else list(ids)
+        return "; ".join(self.indicator(i.strip()) for i in items if i.strip())
+
+    def circumstance(self, c_id: str) -> str:
+        return self._circumstances.get(c_id, c_id)
+
+    def dimension(self, dimension_id: str) -> str:
+        """'wealth & area' -> 'Wealth quintile × Area of residence'."""
+        if dimension_id == "national":
+            return "National"
+        return " × ".join(self.circumstance(c) for c in dimension_id.split(GROUP_SEPARATOR))
+
+    @staticmethod
+    def group(group_id: str) -> str:
+        return "Everyone" if group_id in ("national", "all") else (group_id_label(group_id) or group_id)
+
+    def group_with_circumstances(self, group_id: str) -> str:
+        """'Tamar (Ethnicity of the household head)': a group with what it is a group of."""
+        parts = parse_group_id(group_id)
+        if not parts:
+            return self.group(group_id)
+        return f"{self.group(group_id)} ({self.dimension(GROUP_SEPARATOR.join(parts))})"
+
+    @staticmethod
+    def factors(tags: str | Iterable[str], sep: str = ";") -> str:
+        items = tags.split(sep) if isinstance(tags, str) else list(tags)
+        return "; ".join(FACTOR_LABELS.get(t.strip(), t.strip()) for t in items if str(t).strip())
+
+    @staticmethod
+    def sources(types: str | Iterable[str], sep: str = ";") -> str:
+        items = types.split(sep) if isinstance(types, str) else list(types)
+        return "; ".join(SOURCE_LABELS.get(t.strip(), t.strip()) for t in items if str(t).strip())
+
+
+# --- numbers for reading ------------------------------------------------------------------
+
+def number(value: object, digits: int = 1) -> str:
+    """A number with `digits` decimals; empty for a missing value."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"{v:,.{digits}f}" if np.isfinite(v) else ""
+
+
+def percent(share: object, digits: int = 1) -> str:
+    """A share (0-1) as "10.7%"; empty for a missing value."""
+    shown = number(share * 100 if isinstance(share, (int, float, np.number)) else share, digits)
+    return f"{shown}%" if shown else ""
+
+
+def count(value: object) -> str:
+    """A count of cases as "1,414"; empty when withheld."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"{int(v):,}" if np.isfinite(v) else ""
+
+
+def interval(estimate: object, low: object, high: object, flag: str = "", digits: int = 1,
+             factor: float = 1.0) -> str:
+    """"67.1 (64.2-69.8)"; "suppressed" for a withheld estimate; "(c)" and "(nv)" marks as in `render`."""
+    if flag == FLAG_SUPPRESSED:
+        return SUPPRESSED_MARK
+    est = number(_times(estimate, factor), digits)
+    if not est:
+        return ""
+    lo, hi = number(_times(low, factor), digits), number(_times(high, factor), digits)
+    shown = f"{est} ({lo}-{hi})" if lo and hi and flag != FLAG_NO_VARIATION else est
+    mark = {FLAG_CAUTION: " (c)", FLAG_NO_VARIATION: " (nv)"}.get(flag, "")
+    return shown + mark
+
+
+def intervals(rows: pd.DataFrame, estimate: str = "estimate", factor: float = 1.0) -> list[str]:
+    """`interval` of every row of a table with estimate, ci_lb, ci_ub and flag columns."""
+    return [interval(e, lo, hi, f, factor=factor)
+            for e, lo, hi, f in zip(rows[estimate], rows["ci_lb"], rows["ci_ub"], rows["flag"])]
+
+
+def _times(value: object, factor: float) -> object:
+    try:
+        return float(value) * factor
+    except (TypeError, ValueError):
+        return value
+
+
+def level_text(analysis: Analysis) -> str:
+    return f"{analysis.estimation.level * 100:g}%"
+
+
+def html_table(frame: pd.DataFrame, key: bool = False, empty: str = "Nothing to show.") -> str:
+    """An escaped table of text columns inside a box that scrolls sideways rather than widening the page."""
+    note = f'<p class="lnob-key">{html.escape(MARK_KEY)}</p>' if key and not frame.empty else ""
+    return SCROLL.format(table_html(frame, digits=None, empty=empty) + note)
+
+
+def figure(make: Callable[[], Figure]) -> bytes:
+    """The PNG of the figure `make` draws, with no warning reaching the page.
+
+    A figure too short for its labels (matplotlib's "Tight layout not applied") is made taller
+    and laid out again, so its texts do not overlap.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = make()
+        for _ in range(4):
+            if not any("tight layout" in str(c.message).lower() for c in caught):
+                break
+            caught.clear()
+            width, height = fig.get_size_inches()
+            fig.set_size_inches(width, height + 1.0)
+            fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+        png = figure_png(fig)
+    for c in caught:
+        log.info("figure warning: %s", c.message)
+    return png
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+def national_table(result: Step1Result, words: Words) -> pd.DataFrame:
+    nat = result.table.loc[result.table["group_id"] == "national"]
+    return pd.DataFrame({
+        "Indicator": nat["indicator_abbr"].map(words.indicator),
+        f"National value ({level_text(result.analysis)} interval)": intervals(nat),
+        "Unit": np.where(nat["indicator_scale"] == 100, "%", "value"),
+        "Cases": nat["n"].map(count),
+    })
+
+
+def groups_table(result: Step1Result, words: Words, top: int = TOP_GROUPS) -> pd.DataFrame:
+    g = result.left_behind.groups.head(top)
+    return pd.DataFrame({
+        "Group": g["label"],
+        "Indicators behind": g["n_indicators"].map(count),
+        "Factors": g["factors"].map(words.factors),
+        "Largest gap (points)": g["max_gap"].map(number),
+        "Mean gap (points)": g["mean_gap"].map(number),
+        "Share of the population": g["population_share"].map(percent),
+        "Holds a furthest-behind group": np.where(g["furthest_behind"].astype(bool), YES, ""),
+    })
+
+
+def by_group_table(result: Step1Result, indicator: str, dimension: str) -> pd.DataFrame:
+    t = result.table
+    rows = t.loc[(t["indicator_abbr"] == indicator) & (t["dimension_id"] == dimension)]
+    unit = "%" if (rows["indicator_scale"] == 100).all() else "value"
+    hidden = rows["flag"] == FLAG_SUPPRESSED
+    return pd.DataFrame({
+        "Group": rows["group_id"].map(Words.group),
+        f"Estimate ({unit}, {level_text(result.analysis)} interval)": intervals(rows),
+        "Cases": np.where(hidden, "", rows["n"].map(count)),
+    })
+
+
+def group_cells_table(result: Step1Result, words: Words, group_id: str) -> pd.DataFrame:
+    cells = result.left_behind.for_group(group_id)
+    hidden = cells["flag"] == FLAG_SUPPRESSED
+    return pd.DataFrame({
+        "Indicator": cells["indicator_abbr"].map(words.indicator),
+        f"This group ({level_text(result.analysis)} interval)": intervals(cells),
+        "National value": cells["setting_average"].map(number),
+        "Gap (points, + = behind)": np.where(hidden, "", cells["gap"].map(number)),
+        "Cases": np.where(hidden, "", cells["n"].map(count)),
+        "Left behind": np.where(cells["left_behind"].fillna(False).astype(bool), YES, ""),
+    })
+
+
+def group_evidence_table(matrix_rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Source": matrix_rows["source"],
+        "Factor": matrix_rows["factor"].map(Words.factors),
+        "Pieces of evidence": matrix_rows["count"].map(count),
+        "What it says": matrix_rows["summary"],
+    })
+
+
+def furthest_table(result: Step1Result, words: Words) -> pd.DataFrame:
+    f = result.furthest
+    return pd.DataFrame({
+        "Indicator": f["indicator"].map(words.indicator),
+        "Role": f["role"].str.capitalize(),
+        "Group": f["label"],
+        "Defined by": f["path"],
+        f"Rate (%, {level_text(result.analysis)} interval)": intervals(f, "rate"),
+        "Share of the population": f["share"].map(percent),
+        "Cases": np.where(f["flag"] == FLAG_SUPPRESSED, "", f["n"].map(count)),
+        "Gap (points)": f["gap"].map(number),
+    })
+
+
+def tree_groups_table(it: IndicatorTree, level: str) -> pd.DataFrame:
+    nodes = it.nodes.loc[it.nodes["leaf"].astype(bool)].sort_values("estimate", na_position="last")
+    role = {it.behind.node_id: "Furthest behind", it.ahead.node_id: "Furthest ahead"} \
+        if it.behind.node_id != it.ahead.node_id else {}
+    return pd.DataFrame({
+        "Group": nodes["label"],
+        "Defined by": nodes["path"],
+        f"Rate (%, {level} interval)": intervals(nodes, factor=100),
+        "Share of the population": nodes["share"].map(percent),
+        "Cases": np.where(nodes["flag"] == FLAG_SUPPRESSED, "", nodes["n"].map(count)),
+        "Role": nodes["node"].map(role).fillna(""),
+    })
+
+
+def shapley_table(it: IndicatorTree) -> pd.DataFrame:
+    s = it.shapley.to_frame()
+    return pd.DataFrame({
+        "Circumstance": s["name"],
+        "Contribution to D": s["contribution"].map(lambda v: number(v, 3)),
+        "Share of D": s["share_of_d"].map(percent),
+    })
+
+
+def tree_sentence(it: IndicatorTree) -> str:
+    d = it.dindex
+    return (f"Dissimilarity index D = {d.d_index:.3f}: the share of access that would have to move between "
+            f"these groups for each to have the average rate (0 = equal). Human Opportunity Index "
+            f"{d.hoi * 100:.1f}%: the average rate discounted for its unequal spread. The furthest-ahead group's "
+            f"rate is {it.gap:.1f} points above the furthest-behind group's.")
+
+
+def overlaps_table(result: Step1Result, words: Words) -> pd.DataFrame:
+    o = result.overlaps.to_frame()
+    hidden = o["flag"] == FLAG_SUPPRESSED
+    return pd.DataFrame({
+        "Group": o["label"],
+        "Measure": o["measure"],
+        f"Per cent ({level_text(result.analysis)} interval)": intervals(o),
+        "Cases": np.where(hidden, "", o["n"].map(count)),
+    })
+
+
+def centre_table(result: Step1Result, words: Words) -> pd.DataFrame:
+    c = result.centre
+    return pd.DataFrame({
+        "Group": c["label"],
+        "Factors": c["factors"].map(words.factors),
+        "Indicators behind": c["n_indicators"].map(count),
+        "Mean gap (points)": c["mean_gap"].map(number),
+    })
+
+
+def triangulation_table(matrix, top: int | None = TOP_GROUPS, beyond_survey: bool = False) -> pd.DataFrame:
+    """Per group, the kinds of source that speak about it; `beyond_survey`: only groups some other source names."""
+    t = matrix.triangulation()
+    if beyond_survey:
+        t = t[t["sources"] != "household_survey"]
+    t = t.head(top) if top else t
+    return pd.DataFrame({
+        "Group": t["label"],
+        "Kinds of source": t["sources"].map(Words.sources),
+        "Factors": t["factors"].map(Words.factors),
+        "Confirmed by two or more kinds of source": np.where(t["triangulated"].astype(bool), YES, ""),
+    })
+
+
+def evidence_table(evidence: EvidenceLog) -> pd.DataFrame:
+    rows = evidence.entries
+    return pd.DataFrame({
+        "Group": [e.label for e in rows],
+        "Source": [SOURCE_LABELS.get(e.source_type, e.source_type) for e in rows],
+        "Factor": [FACTOR_LABELS.get(e.factor, e.factor) for e in rows],
+        "Finding": [e.finding for e in rows],
+        "Citation": [e.citation for e in rows],
+        "Date": [e.date for e in rows],
+    })
+
+
+def gap_sentences(gaps: pd.DataFrame, words: Words) -> dict[str, list[str]]:
+    """The data-gap sentences by kind, with indicator ids in them turned into labels."""
+    ids = "|".join(re.escape(i) for i in sorted(words._indicators, key=len, reverse=True))
+    in_brackets = re.compile(r"\(([^()]*)\)\.$")
+
+    def readable(sentence: str) -> str:
+        sentence = re.sub(r" \(entry [^()]*\)", "", sentence)
+        match = in_brackets.search(sentence)
+        if match and ids and re.fullmatch(rf"(?:{ids})(?:, (?:{ids}))*", match.group(1)):
+            sentence = sentence[:match.start()] + f"({words.indicators(match.group(1), ', ')})."
+        return sentence
+
+    return {kind: [readable(s) for s in gaps.loc[gaps["category"] == kind, "detail"]]
+            for kind in GAP_KINDS}
+
+
+def gaps_html(gaps: pd.DataFrame, words: Words) -> str:
+    parts = []
+    for kind, sentences in gap_sentences(gaps, words).items():
+        if not sentences:
+            continue
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+        parts.append(f"<h4>{html.escape(GAP_KINDS[kind])} ({len(sentences)})</h4>"
+                     + (TALL_LIST if len(sentences) > 12 else "{}").format(f"<ul>{items}</ul>"))
+    return "".join(parts) or "<p><em>No data gaps found.</em></p>"
+
+
+def _lead_dimension(result: Step1Result) -> str:
+    """The dimension of the highest-ranked two-way group, else the first circumstance."""
+    for gid in result.left_behind.groups["group_id"]:
+        circumstances = list(parse_group_id(gid))
+        if len(circumstances) == 2:
+            return GROUP_SEPARATOR.join(circumstances)
+    return result.analysis.circumstances[0].id
+
+
+def _labelled_cells(cells: pd.DataFrame, words: Words) -> pd.DataFrame:
+    """Cells whose indicator column holds short labels, for the heatmap's rows."""
+    return cells.assign(indicator_abbr=cells["indicator_abbr"].map(
+        lambda i: textwrap.shorten(words.indicator(i), 48, placeholder="…")))
 
 
 # --- parameters ---------------------------------------------------------------------------
@@ -47,39 +442,11 @@ def show(analysis: str = "", mode: str = "auto", round: int = 0, indicators: str
     rules = check_tree_rules(a.settings.tree, min_leaf=min_leaf, max_depth=max_depth)
     result = compute_step1(a, year, indicators=ids, rules=rules)
     if ctx.is_app:
-        display(Markdown(f"# Who is left behind? {plain(a.country.name)}, {plain(result.data.round.name)}"))
-        display(Step1App(result).widget)
+        display(Step1App(result, rules=rules, write_in_background=True).widget)
     else:
         written = result.write()
         render_report(result, [p.name for p in written])
     return result
-
-
-# --- tables -------------------------------------------------------------------------------
-
-def _groups_table(result: Step1Result, top: int = TOP_GROUPS) -> pd.DataFrame:
-    g = result.left_behind.groups.head(top)
-    return g.assign(population_share=g["population_share"] * 100).rename(columns={
-        "label": "group", "n_indicators": "indicators behind", "n_factors": "factors",
-        "max_gap": "largest gap (points)", "mean_gap": "mean gap (points)", "population_share": "share (%)",
-        "furthest_behind": "contains a furthest-behind group", "factors": "factor tags",
-    })[["group", "indicators behind", "factor tags", "factors", "largest gap (points)", "mean gap (points)",
-        "share (%)", "contains a furthest-behind group"]]
-
-
-def _national_table(result: Step1Result) -> pd.DataFrame:
-    nat = result.table.loc[result.table["group_id"] == "national"]
-    return nat[["indicator_abbr", "indicator_name", "estimate", "ci_lb", "ci_ub", "n", "flag"]].rename(
-        columns={"indicator_abbr": "indicator", "indicator_name": "name"})
-
-
-def _lead_dimension(result: Step1Result) -> str:
-    """The dimension of the highest-ranked two-way group, else the first circumstance."""
-    for gid in result.left_behind.groups["group_id"]:
-        circumstances = list(parse_group_id(gid))
-        if len(circumstances) == 2:
-            return GROUP_SEPARATOR.join(circumstances)
-    return result.analysis.circumstances[0].id
 
 
 # --- report -------------------------------------------------------------------------------
@@ -87,173 +454,500 @@ def _lead_dimension(result: Step1Result) -> str:
 def render_report(result: Step1Result, written: list[str]) -> None:
     """The whole Step 1 section with static figures and tables (no widgets)."""
     a, source = result.analysis, result.source
+    words = Words(a)
     display(Markdown(f"# Who is left behind? {plain(a.country.name)}, {plain(result.data.round.name)}\n\n{INTRO}"))
 
     display(Markdown("## National values"))
-    display(HTML(table_html(_national_table(result), digits=1)))
+    display(HTML(html_table(national_table(result, words), key=True)))
 
     display(Markdown(
         f"## Groups left behind\nA group is left behind when its whole confidence interval lies on the "
         f"unfavourable side of the national value and the gap is at least "
         f"{result.left_behind.min_gap * 100:.0f} points. {len(result.left_behind.groups)} groups qualify; "
         f"the {TOP_GROUPS} highest ranked:"))
-    display(HTML(table_html(_groups_table(result), digits=1)))
+    display(HTML(html_table(groups_table(result, words))))
     top = list(result.left_behind.groups["group_id"].head(TOP_GROUPS))
     if top:
-        display(Image(figure_png(gap_heatmap(result.left_behind.cells, source, groups=top,
-                                             title="Gap to the national value, highest-ranked groups"))))
+        display(Image(figure(lambda: gap_heatmap(_labelled_cells(result.left_behind.cells, words), source, groups=top,
+                                                 title="Gap to the national value, highest-ranked groups"))))
 
     dimension = _lead_dimension(result)
-    display(Markdown(f"## Estimates by group ({dimension.replace(' & ', ' x ')})"))
+    display(Markdown(f"## Estimates by group ({plain(words.dimension(dimension))})"))
     for ind in result.indicators:
-        display(Image(figure_png(dot_plot(result.table, ind, dimension, source))))
+        display(Image(figure(lambda ind=ind: dot_plot(result.table, ind, dimension, source))))
 
-    display(Markdown("## The furthest behind (trees)"))
-    display(HTML(table_html(result.furthest.drop(columns=["ci_lb", "ci_ub"]), digits=1)))
+    display(Markdown("## The furthest behind (trees)\n" + plain(TREE_KEY_TEXT)))
+    display(HTML(html_table(furthest_table(result, words), key=True)))
     for it in result.trees.values():
-        display(Markdown(f"### {plain(it.indicator_name)}\nD-index {it.dindex.d_index:.3f}, HOI "
-                         f"{it.dindex.hoi * 100:.1f}; gap between furthest ahead and behind {it.gap:.1f} points."))
-        display(Image(figure_png(plot_tree(it.tree, it.indicator_name, source))))
-        display(HTML(table_html(it.shapley.to_frame(), digits=3)))
+        display(Markdown(f"### {plain(it.indicator_name)}\n{plain(tree_sentence(it))}"))
+        display(Image(figure(lambda it=it: plot_tree(it.tree, it.indicator_name, source))))
+        display(HTML(html_table(shapley_table(it))))
 
     display(Markdown("## Overlapping deprivations"))
-    display(HTML(table_html(result.overlaps.to_frame().drop(columns=["indicators", "file"]), digits=1)))
+    display(HTML(html_table(overlaps_table(result, words), key=True)))
     display(Markdown("### At the centre of the five factors"))
-    display(HTML(table_html(result.centre, digits=1)))
+    display(HTML(html_table(centre_table(result, words))))
 
     display(Markdown("## Evidence from all sources"))
     log_groups = [e.group_key for e in result.evidence.entries]
-    display(HTML(table_html(result.matrix.wide(list(dict.fromkeys([*log_groups, *top[:5]]))), digits=1)))
-    display(HTML(table_html(result.matrix.triangulation().head(TOP_GROUPS), digits=1)))
+    wide = result.matrix.wide(list(dict.fromkeys([*log_groups, *top[:5]])))
+    display(HTML(html_table(wide.drop(columns=["group_id"]).rename(columns={"label": "Group"}))))
+    display(HTML(html_table(triangulation_table(result.matrix))))
 
     display(Markdown("## What we do not know (data gaps)"))
-    gaps = result.gaps.to_frame()
-    display(HTML(table_html(gaps.groupby("category", sort=False).head(TOP_GROUPS), digits=1)))
+    display(HTML(gaps_html(result.gaps.to_frame(), words)))
     display(Markdown("Files written for Step 2: " + ", ".join(f"`{n}`" for n in written)))
 
 
 # --- app ----------------------------------------------------------------------------------
 
+TREE_KEY_TEXT = ("Red box: the furthest-behind group, the people at the end of the tree with the worst rate. "
+                 "Blue box: the furthest-ahead group, with the best rate. Each split divides a group by the "
+                 "circumstance that separates its people most.")
+
+
+def _swatch(colour: str) -> str:
+    return (f'<span style="display:inline-block;width:14px;height:14px;border:2px solid {colour};'
+            f'background:{colour}33;vertical-align:middle"></span>')
+
+
+TREE_KEY = (f'<div class="lnob-tree-key" style="margin:4px 0">{_swatch(style.BEHIND)} <b>Furthest behind</b>: the '
+            "group at the end of the tree with the worst rate. "
+            f"{_swatch(style.AHEAD)} <b>Furthest ahead</b>: the group with the best rate. Each split divides a "
+            "group by the circumstance that separates its people most.</div>")
+
+
+def dress(form: Form, helps: dict[str, str]) -> dict[str, w.HTML]:
+    """A line of help under each named field (also its tooltip), a tooltip on every other field (so
+    none reads "null"), and buttons as wide as their labels. Returns the help lines by field."""
+    kids, lines = list(form.box.children), {}
+    for name, field in form.fields.items():
+        if name in helps:
+            field.tooltip = helps[name]
+            lines[name] = help_line(helps[name])
+            at = kids.index(field) + 1
+            kids[at:at] = [lines[name]]
+        elif getattr(field, "description", "") and not getattr(field, "tooltip", None):
+            field.tooltip = getattr(field, "placeholder", "") or field.description
+    form.box.children = kids
+    for button in (form.button, getattr(form, "yes", None), getattr(form, "cancel", None)):
+        if button is not None:
+            button.layout.width, button.layout.min_width = "auto", "fit-content"
+    return lines
+
+
+def _described(control: w.DescriptionWidget, help_text: str) -> w.VBox:
+    """A control with its one-line help below; the help is also the control's tooltip."""
+    control.tooltip = help_text
+    return w.VBox([control, help_line(help_text, indent=False)], layout=w.Layout(margin="0 12px 6px 0"))
+
+
 class Step1App:
     """The interactive page; every handler is a `guarded` method, so errors show on the page.
 
-    Opening the page writes Step 1's outputs, so Steps 2-5 find them.
+    Opening the page (and switching the round) writes Step 1's outputs, so Steps 2-5 find
+    them; with `write_in_background` the page appears first and the files follow.
     """
 
-    def __init__(self, result: Step1Result) -> None:
+    def __init__(self, result: Step1Result, rules: TreeRules | None = None,
+                 write_in_background: bool = False) -> None:
         self.result = result
         a = result.analysis
-        self.alerts = Alerts()
-        dims = list(dict.fromkeys(result.table.loc[result.table["group_id"] != "national", "dimension_id"]))
-        self.indicator = w.Dropdown(options=result.indicators, description="Indicator")
-        self.dimension = w.Dropdown(options=dims, value=_lead_dimension(result), description="Groups by")
-        self.dots = w.Output()
-        tree_ids = list(result.trees)
-        self.tree_indicator = w.Dropdown(options=tree_ids, description="Indicator")
-        rules = next(iter(result.trees.values())).tree.rules if result.trees else result.analysis.settings.tree
-        low, high = TreeSettings.bounds("min_leaf")  # the sliders span the rules' bounds
-        self.min_leaf = w.IntSlider(value=rules.min_leaf, min=low, max=high, description="min_leaf")
-        low, high = TreeSettings.bounds("max_depth")
-        self.max_depth = w.IntSlider(value=rules.max_depth, min=low, max=high, description="max_depth")
-        self.tree_out = w.Output()
-        groups = list(result.left_behind.groups["group_id"])
-        labels = dict(zip(result.left_behind.groups["group_id"], result.left_behind.groups["label"]))
-        self.group = w.Dropdown(options=[(labels[g], g) for g in groups], description="Group")
-        self.group_out = w.Output()
-        self.form = {
-            "source_type": w.Dropdown(options=SOURCE_TYPES, description="Source"),
-            "group_id": w.Combobox(options=groups, description="Group id", placeholder="e.g. ethnicity=Tamar"),
-            "group": w.Text(description="or label", placeholder="group the survey lacks"),
-            "factor": w.Dropdown(options=FACTORS, description="Factor"),
-            "finding": w.Textarea(description="Finding"),
-            "citation": w.Text(description="Citation"),
-            "date": w.Text(description="Date", placeholder="YYYY or YYYY-MM-DD"),
-        }
-        self.save = w.Button(description="Add evidence", button_style="primary")
-        self.evidence_out = w.Output()
-
+        self.analysis = a
         self.folder = a.folder
+        self.words = Words(a)
+        self.rules = rules or next((it.tree.rules for it in result.trees.values()), a.settings.tree)
+        self.background = write_in_background
+        self.writer: threading.Thread | None = None
+        self._write_lock = threading.Lock()
+        self.alerts = Alerts()
+        self.stale: set[int] = set()
+        self.quiet = False  # True while the lists are refilled: one redraw afterwards, not one per list
+
+        self.header = w.HTML()
+        years = [r.year for r in sorted(a.rounds, key=lambda r: r.year)]
+        self.round = w.ToggleButtons(options=[(str(y), y) for y in years], value=result.year,
+                                     description="Survey round", style={"description_width": "110px",
+                                                                        "button_width": "80px"},
+                                     tooltips=[a.round(y).name for y in years])
+        self.round.observe(self.on_round, names="value")
+
+        wide = w.Layout(width="560px")
+        self.indicator = w.Dropdown(description="Indicator", layout=wide, style={"description_width": "90px"})
+        self.dimension = w.Dropdown(description="Groups by", layout=wide, style={"description_width": "90px"})
+        self.dots = w.Output()
+        self.tree_indicator = w.Dropdown(description="Indicator", layout=wide, style={"description_width": "90px"})
+        low, high = TreeSettings.bounds("min_leaf")  # the sliders span the rules' bounds
+        slider_style = {"description_width": "190px"}
+        self.min_leaf = w.IntSlider(value=self.rules.min_leaf, min=low, max=high,
+                                    description="Smallest group (people)", style=slider_style,
+                                    continuous_update=False, layout=w.Layout(width="500px"))
+        low, high = TreeSettings.bounds("max_depth")
+        self.max_depth = w.IntSlider(value=self.rules.max_depth, min=low, max=high,
+                                     description="Splits in a row (at most)", style=slider_style,
+                                     continuous_update=False, layout=w.Layout(width="500px"))
+        self.tree_out = w.Output()
+        self.groups_view = w.HTML()
+        self.group = w.Dropdown(description="Group", layout=wide, style={"description_width": "90px"})
+        self.group_out = w.Output()
+        self.gaps_view = w.HTML()
+        self.evidence_view = w.HTML()
+        self.downloads = downloads.offer([], "Download Step 1's tables")
+        self._fill_choices()
+        self._build_evidence_form()
+
         for control in (self.indicator, self.dimension):
             control.observe(self.on_dots, names="value")
         for control in (self.tree_indicator, self.min_leaf, self.max_depth):
             control.observe(self.on_tree, names="value")
         self.group.observe(self.on_group, names="value")
-        self.save.on_click(self.on_save)
-        self.on_dots()
-        self.on_tree()
-        self.on_group()
-        self.draw_evidence()
-        self.write_outputs()  # last, so a failure to write stays on the page
 
+        self.tabs = w.Tab(children=[
+            w.VBox([w.HBox([
+                _described(self.indicator, "The indicator to compare across groups."),
+                _described(self.dimension, "Compare the groups of one circumstance, or of two or three "
+                                           "circumstances together."),
+            ], layout=w.Layout(flex_flow="row wrap")), self.dots]),
+            w.VBox([
+                _described(self.tree_indicator, "The indicator whose furthest-behind tree is drawn."),
+                w.HBox([
+                    _described(self.min_leaf, "Fewest people interviewed in a group at the end of the tree."),
+                    _described(self.max_depth, "Most splits from everyone down to a group."),
+                ], layout=w.Layout(flex_flow="row wrap")),
+                w.HTML(TREE_KEY), self.tree_out]),
+            w.VBox([self.groups_view,
+                    _described(self.group, "Pick a group to see every indicator and what other sources say "
+                                           "about it."),
+                    self.group_out]),
+            w.VBox([self.evidence_box, self.evidence_view]),
+            w.VBox([self.gaps_view]),
+        ], titles=("By group", "Furthest behind", "Groups left behind", "Evidence", "Data gaps"))
+        self.tabs.observe(self.on_tab, names="selected_index")
+
+        self.step_bar = step_bar(a, NOTEBOOK)
         self.widget = w.VBox([
+            self.step_bar,
+            self.header,
+            _described(self.round, "Every table and figure on this page is for this survey round; switching "
+                                   "recomputes them and rewrites Step 1's files."),
             self.alerts,
-            w.Tab(children=[
-                w.VBox([w.HBox([self.indicator, self.dimension]), self.dots]),
-                w.VBox([w.HBox([self.tree_indicator, self.min_leaf, self.max_depth]), self.tree_out]),
-                w.VBox([self.group, self.group_out]),
-                w.VBox([*self.form.values(), self.save, self.evidence_out]),
-            ], titles=("By group", "Furthest behind", "Groups left behind", "Evidence")),
-        ])
+            self.tabs,
+            self.downloads,
+        ], layout=w.Layout(max_width="100%"))
+        self.widget.add_class("lnob-step1")
+        self.draw()
+        self.write_outputs()
+
+    # --- drawing -----------------------------------------------------------------------
+
+    def _fill_choices(self) -> None:
+        """Options of every list from the current result (labels shown, ids kept)."""
+        r, words = self.result, self.words
+        self.header.value = (f"<h2>{html.escape(r.analysis.country.name)}: "
+                             f"{html.escape(r.data.round.name)}</h2>")
+        dims = list(dict.fromkeys(r.table.loc[r.table["group_id"] != "national", "dimension_id"]))
+        _set(self.indicator, [(words.indicator(i), i) for i in r.indicators])
+        _set(self.dimension, [(words.dimension(d), d) for d in dims], _lead_dimension(r))
+        _set(self.tree_indicator, [(words.indicator(i), i) for i in r.trees])
+        groups = r.left_behind.groups
+        _set(self.group, list(zip(groups["label"], groups["group_id"])))
+        self.group_names = self._survey_groups()
+        if hasattr(self, "evidence_form"):
+            picker = self.evidence_form["group"]
+            picker.options = list(self.group_names.values())
+            picker.ids = {name: gid for gid, name in self.group_names.items()}
+
+    def _survey_groups(self) -> dict[str, str]:
+        """Group id -> name of every group of the survey tables, for the evidence form's picker.
+
+        A name two groups share ("Other") says what each is a group of.
+        """
+        t = self.result.table
+        ids = list(dict.fromkeys(t.loc[t["group_id"] != "national", "group_id"]))
+        names = [Words.group(g) for g in ids]
+        uses = Counter(names)
+        return {g: (self.words.group_with_circumstances(g) if uses[n] > 1 else n) for g, n in zip(ids, names)}
+
+    def draw(self) -> None:
+        """Draw the visible tab now and the others when they are first opened."""
+        self.stale = set(range(len(self.tabs.children)))
+        self.on_tab()
 
     @guarded
-    def write_outputs(self) -> None:
-        """Save the aggregates Steps 2-5 read (atomic writes, as in report mode)."""
-        self.result.write()
+    def on_tab(self, _change: dict | None = None) -> None:
+        index = self.tabs.selected_index or 0
+        if index in self.stale:
+            self.stale.discard(index)
+            (self.on_dots, self.on_tree, self.draw_groups, self.draw_evidence, self.draw_gaps)[index]()
+
+    def draw_all(self) -> None:
+        """Draw every tab at once (tests; a report-like view)."""
+        for index in range(len(self.tabs.children)):
+            self.tabs.selected_index = index
+        self.tabs.selected_index = 0
 
     @guarded
     def on_dots(self, _change: dict | None = None) -> None:
         r = self.result
-        rows = r.table.loc[(r.table["indicator_abbr"] == self.indicator.value)
-                           & (r.table["dimension_id"] == self.dimension.value)]
+        if self.quiet or self.indicator.value is None or self.dimension.value is None:
+            return
+        png = figure(lambda: dot_plot(r.table, self.indicator.value, self.dimension.value, r.source))
+        table = by_group_table(r, self.indicator.value, self.dimension.value)
         self.dots.clear_output(wait=True)
         with self.dots:
-            display(Image(figure_png(dot_plot(r.table, self.indicator.value, self.dimension.value, r.source))))
-            display(HTML(table_html(rows[["subgroup", "estimate", "ci_lb", "ci_ub", "n", "flag"]], digits=1)))
+            display(Image(png))
+            display(HTML(html_table(table, key=True)))
+
+    def current_tree(self) -> IndicatorTree | None:
+        """The tree of the chosen indicator under the sliders' rules (grown again only when they differ)."""
+        r = self.result
+        if self.tree_indicator.value is None:
+            return None
+        rules = self.rules.replace(min_leaf=self.min_leaf.value, max_depth=self.max_depth.value)
+        known = r.trees.get(self.tree_indicator.value)
+        if known is not None and known.tree.rules == rules:
+            return known
+        return grow_indicator_tree(r.data, self.tree_indicator.value, rules)
 
     @guarded
     def on_tree(self, _change: dict | None = None) -> None:
+        if self.quiet or 1 in self.stale:  # not opened yet: drawn when it is
+            return
         r = self.result
         with busy(self.alerts, "Growing the tree…"):
-            rules = r.analysis.settings.tree.replace(min_leaf=self.min_leaf.value, max_depth=self.max_depth.value)
-            it = grow_indicator_tree(r.data, self.tree_indicator.value, rules)
+            it = self.current_tree()
+            if it is None:
+                return
+            png = figure(lambda: plot_tree(it.tree, it.indicator_name, r.source))
             self.tree_out.clear_output(wait=True)
             with self.tree_out:
-                display(Image(figure_png(plot_tree(it.tree, it.indicator_name, r.source))))
-                display(Markdown(f"D-index {it.dindex.d_index:.3f}; HOI {it.dindex.hoi * 100:.1f}; "
-                                 f"gap {it.gap:.1f} points."))
-                display(HTML(table_html(it.nodes[["label", "path", "n", "share", "estimate", "ci_lb", "ci_ub",
-                                                  "flag", "role"]], digits=3)))
-                display(Markdown("Each circumstance's share of the D-index (Shapley):"))
-                display(HTML(table_html(it.shapley.to_frame(), digits=3)))
+                display(Image(png))
+                display(HTML(f"<p>{html.escape(tree_sentence(it))}</p>"))
+                display(HTML(html_table(tree_groups_table(it, level_text(r.analysis)), key=True)))
+                display(HTML("<p>How much of the inequality (D) each circumstance explains (Shapley shares):</p>"))
+                display(HTML(html_table(shapley_table(it))))
+
+    @guarded
+    def draw_groups(self) -> None:
+        r = self.result
+        lb = r.left_behind
+        self.groups_view.value = (
+            f"<p>A group is left behind when its whole confidence interval lies on the unfavourable side of the "
+            f"national value and the gap is at least {lb.min_gap * 100:.0f} points. {len(lb.groups)} groups "
+            f"qualify; the {min(TOP_GROUPS, len(lb.groups))} highest ranked:</p>"
+            + html_table(groups_table(r, self.words), empty="No group is left behind on this round.")
+            + "<h4>Groups at the centre of the five factors</h4>"
+            + html_table(centre_table(r, self.words), empty="No group is behind across three or more factors."))
+        self.on_group()
 
     @guarded
     def on_group(self, _change: dict | None = None) -> None:
+        if self.quiet or 2 in self.stale:
+            return
         r = self.result
         self.group_out.clear_output(wait=True)
         if self.group.value is None:
             return
         with self.group_out:
-            cells = r.left_behind.for_group(self.group.value)
-            display(HTML(table_html(cells[["indicator_abbr", "estimate", "ci_lb", "ci_ub", "setting_average", "gap",
-                                           "n", "flag", "left_behind"]], digits=1)))
-            display(HTML(table_html(r.matrix.for_group(self.group.value), digits=1)))
+            display(HTML(html_table(group_cells_table(r, self.words, self.group.value), key=True)))
+            display(HTML("<h4>What every source says about this group</h4>"))
+            display(HTML(html_table(group_evidence_table(r.matrix.for_group(self.group.value)))))
 
     @guarded
-    def on_save(self, _button: w.Button | None = None) -> None:
-        values = {k: (v.value.strip() if isinstance(v.value, str) else v.value) for k, v in self.form.items()}
-        entry = add_evidence(self.folder, values)
-        self.alerts.show(f"Saved evidence entry {entry.id} to evidence.yaml.", "ok")
-        for key in ("finding", "citation", "group", "group_id"):
-            self.form[key].value = ""
-        self.draw_evidence()
+    def draw_gaps(self) -> None:
+        r = self.result
+        gaps = data_gaps(r.table, r.analysis, load_evidence(self.folder)).to_frame()
+        self.gaps_view.value = (
+            "<p>The guide asks every team to name what the data cannot tell. These gaps are written to "
+            "data_gaps.csv with the other tables of Step 1.</p>" + gaps_html(gaps, self.words))
+
+    # --- round --------------------------------------------------------------------------
+
+    @guarded
+    def on_round(self, _change: dict | None = None) -> None:
+        """Compute Step 1 for the chosen round, redraw everything and rewrite the outputs."""
+        year = self.round.value
+        if year == self.result.year:
+            return
+        r = self.result
+        with busy(self.alerts, f"Computing Step 1 for {self.analysis.round(year).name}…"):
+            self.result = compute_step1(r.analysis, year, indicators=r.indicators, rules=self.rules)
+            self.quiet = True
+            try:
+                self._fill_choices()
+            finally:
+                self.quiet = False
+            self.draw()
+        self.write_outputs()
+
+    # --- outputs ------------------------------------------------------------------------
+
+    def write_outputs(self) -> None:
+        """Save the aggregates Steps 2-5 read (atomic writes, as in report mode)."""
+        if self.background:
+            self.writer = threading.Thread(target=self._write, args=(self.result,), daemon=True)
+            self.writer.start()
+        else:
+            self._write(self.result)
+
+    def wait_written(self, timeout: float | None = None) -> None:
+        """Wait for a write started in the background (tests)."""
+        if self.writer is not None:
+            self.writer.join(timeout)
+
+    @guarded
+    def _write(self, result: Step1Result) -> None:
+        with self._write_lock:
+            if result.year != self.result.year:  # another round was chosen meanwhile; it writes its own
+                return
+            result.write()
+            self.downloads.value = downloads.links_html(downloads.step_files(self.folder, 1),
+                                                        "Download Step 1's tables")
+            refresh_step_bar(self.step_bar)
+
+    # --- evidence ---------------------------------------------------------------------------
+
+    def _build_evidence_form(self) -> None:
+        groups = pd.DataFrame({"group_id": list(self.group_names), "label": list(self.group_names.values())})
+        self.evidence_form = Form({
+            "entry": choice("Entry", []),
+            "source_type": choice("Source", [(SOURCE_LABELS[s], s) for s in SOURCE_TYPES]),
+            "group": group_picker("Group", groups),
+            "other_group": text("Or another group", "e.g. Sex workers in the Capital"),
+            "factor": choice("Factor", [(FACTOR_LABELS[f], f) for f in FACTORS]),
+            "finding": text("Finding", "e.g. Most Tamar villages are two hours from a clinic.", long=True),
+            "citation": text("Citation", "e.g. Highlands Women's Health Network, shadow report"),
+            "date": w.Text(description="Date", placeholder="e.g. 2024-05", layout=w.Layout(width="60%"),
+                           style=LABEL_STYLE),
+        }, "Save evidence", self.save_evidence, title="Add or change a piece of evidence",
+            help="Findings from sources other than the survey, each about one group and one of the five factors.")
+        dress(self.evidence_form, EVIDENCE_HELP)
+        self.form = self.evidence_form  # the fields, by name
+        self.delete = DeleteButton("Delete this entry", self.delete_evidence, what=self._entry_named)
+        dress(self.delete, {})
+        self.undo = UndoLine(self.folder / EVIDENCE_FILE, self.after_undo)
+        self.evidence_form["entry"].observe(self.on_entry, names="value")
+        self.evidence_box = w.VBox([self.evidence_form.box, self.delete.box, self.undo.box])
+        self._evidence_seen: dict[str, str] = {}
+
+    def _entries(self) -> EvidenceLog:
+        return load_evidence(self.folder)
 
     @guarded
     def draw_evidence(self) -> None:
+        """The evidence list, the triangulation and the entry choices, read from the file."""
         r = self.result
-        log = load_evidence(r.analysis.folder)
-        matrix = evidence_matrix(r.left_behind, log, r.analysis, r.partners)
-        self.evidence_out.clear_output(wait=True)
-        with self.evidence_out:
-            columns = ["id", "source_type", "label", "factor", "finding", "citation", "date"]
-            display(HTML(table_html(log.to_frame()[columns], digits=1)))
-            display(HTML(table_html(matrix.triangulation().head(TOP_GROUPS), digits=1)))
+        log_ = self._entries()
+        self._evidence_seen = entry_fingerprints(log_.model_dump())
+        matrix = evidence_matrix(r.left_behind, log_, r.analysis, r.partners)
+        entry = self.evidence_form["entry"]
+        keep = entry.value
+        entry.options = [("A new entry", NEW_ENTRY)] + [
+            (f"{e.label}: {textwrap.shorten(e.finding, 70, placeholder='…')} ({e.date})", e.id) for e in log_.entries]
+        entry.value = keep if keep in {e.id for e in log_.entries} else NEW_ENTRY
+        self.evidence_view.value = (
+            f"<h4>Evidence recorded ({len(log_.entries)} entries)</h4>"
+            + html_table(evidence_table(log_), empty="No evidence recorded yet.")
+            + "<h4>Which kinds of source speak about each group</h4>"
+            + html_table(triangulation_table(matrix, top=None, beyond_survey=True)))
+
+    def _entry_named(self, _form: object = None) -> str:
+        """How the delete question names the chosen entry; an error when none is chosen."""
+        entry_id = self.evidence_form["entry"].value
+        entry = next((e for e in self._entries().entries if e.id == entry_id), None)
+        if entry is None:
+            raise InputError("Entry: no entry is chosen; pick the entry to delete in the list above.")
+        return f'the evidence about "{entry.label}" ({SOURCE_LABELS.get(entry.source_type, "")}, {entry.date})'
+
+    @guarded
+    def on_entry(self, _change: dict | None = None) -> None:
+        """Fill the form with the chosen entry (or empty it for a new one)."""
+        form = self.evidence_form
+        entry_id = form["entry"].value
+        entry = next((e for e in self._entries().entries if e.id == entry_id), None)
+        if entry is None:
+            for name in ("finding", "citation", "date", "other_group"):
+                form[name].value = ""
+            form["group"].value = ""
+        else:
+            form["source_type"].value = entry.source_type
+            form["factor"].value = entry.factor
+            form["finding"].value = entry.finding
+            form["citation"].value = entry.citation
+            form["date"].value = entry.date
+            form["group"].value = self.group_names.get(entry.group_id, "") if entry.group_id else ""
+            form["other_group"].value = entry.group
+
+    def evidence_values(self, form: Form) -> dict:
+        """The form's values checked in plain words (group picked from the survey's groups, or named)."""
+        other = form["other_group"].value.strip()
+        typed = str(form["group"].value or "").strip()
+        if typed or not other:
+            group_id = picked_group(form["group"], "Group")
+            other = ""
+        else:
+            group_id = ""
+        return {
+            "source_type": chosen(form["source_type"].value, "Source"),
+            "factor": chosen(form["factor"].value, "Factor"),
+            "group_id": group_id, "group": other,
+            "finding": form["finding"].value, "citation": form["citation"].value, "date": form["date"].value,
+        }
+
+    @guarded
+    def save_evidence(self, form: Form) -> None:
+        values = self.evidence_values(form)
+        entry_id = form["entry"].value
+        if entry_id == NEW_ENTRY:
+            entry = add_evidence(self.folder, values)
+            done = f"Evidence about {entry.label} added."
+        else:
+            entry = update_evidence(self.folder, entry_id, values, seen=self._evidence_seen)
+            done = f"Evidence about {entry.label} changed."
+        self.draw_evidence()
+        if entry_id == NEW_ENTRY:
+            form["entry"].value = NEW_ENTRY
+            self.on_entry()
+        self.after_evidence_change()
+        self.undo.offer(done, form)
+
+    @guarded
+    def delete_evidence(self, form: DeleteButton) -> None:
+        self._entry_named()
+        entry = delete_evidence(self.folder, self.evidence_form["entry"].value, seen=self._evidence_seen)
+        self.evidence_form["entry"].value = NEW_ENTRY
+        self.draw_evidence()
+        self.after_evidence_change()
+        self.undo.offer(f"Evidence about {entry.label} deleted.", form)
+
+    @guarded
+    def after_undo(self, *_args: object) -> None:
+        self.draw_evidence()
+        self.after_evidence_change()
+
+    def after_evidence_change(self) -> None:
+        """The matrix and the gaps follow the evidence: redrawn when next shown, and data_gaps.csv rewritten."""
+        r = self.result
+        log_ = self._entries()
+        self.result = _with_evidence(r, log_)
+        self.stale |= {2, 4}
+        self.on_tab()
+        with self._write_lock:
+            gaps_file = self.analysis.outputs / "step1" / "data_gaps.csv"
+            if gaps_file.exists():
+                write_table(self.result.gaps.to_frame(), gaps_file, self.analysis.settings.suppression)
+
+
+def _with_evidence(result: Step1Result, log_: EvidenceLog) -> Step1Result:
+    """`result` with its evidence, matrix and gaps from the log as it is now."""
+    return replace(result, evidence=log_,
+                   matrix=evidence_matrix(result.left_behind, log_, result.analysis, result.partners),
+                   gaps=data_gaps(result.table, result.analysis, log_))
+
+
+def _set(widget: w.Dropdown, options: list[tuple[str, object]], value: object = None) -> None:
+    """New options for a list, keeping the choice when it is still offered (else `value`, else the first)."""
+    keep = widget.value
+    values = [v for _, v in options]
+    widget.options = options
+    widget.value = keep if keep in values else (value if value in values else (values[0] if values else None))

@@ -1,35 +1,175 @@
 """The Step 2 page ("Why?"): prioritised groups, problem trees, roles, capacity gaps, diagnostics.
 
 Both modes render a `Step2Result` (`why.step2.compute_step2`) and write its tables. Report mode
-shows static tables and problem-tree diagrams. App mode (`lnob app`) adds forms that edit
-`step2_why.yaml` one entry at a time; every change is validated and saved at once, then Step 2 is
-computed again from the files.
+shows static tables and problem-tree diagrams. App mode (`lnob app`) adds forms that add, change
+and delete the entries of `step2_why.yaml` one at a time: every change is validated and saved at
+once (with Undo beside the button), then Step 2 is computed again from the files.
+
+The small building blocks at the top (`dress`, `scroll_table`, `set_groups`, `readable`) are shared
+with the Step 3 and Step 5 pages.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import ipywidgets as w
 import pandas as pd
 
 from ..config import Analysis
 from ..errors import InputError
+from ..groups import group_id_label
 from ..notebook import check_int, step_context
 from ..render import figure_png, table_html
 from ..what.models import STEP3_FILE, load_step3
+from ..what.step3 import group_labels, name_groups
 from ..why.diagnostics import step2_checklist
 from ..why.models import CAPACITY_CATEGORIES, CAUSE_LEVELS, DUTY_LEVELS, STEP2_FILE, load_step2, save_step2
 from ..why.problem_tree import plot_problem_tree, tree_frame
 from ..why.roles import KIND_LABELS, LEVEL_LABELS
 from ..why.step2 import Step2Result, compute_step2
 from .feedback import Alerts, guarded
-from .forms import (ChecklistForm, Form, StepPage, choice, chosen, heading, many, plain, remove_entry, required, say,
-                    section, set_options, show_app, show_figure, show_table, split_items, text, upsert)
+from .forms import (LABEL_STYLE, ChecklistForm, DeleteButton, Form, StepPage, choice, chosen, group_picker, heading,
+                    help_line, picked_group, picked_groups, plain, remove_entry, required, say, section, set_options,
+                    show_app, show_figure, show_table, split_items, text, upsert)
+from .navigation import refresh_step_bar, step_bar
 
 LEVEL_OPTIONS = [("Immediate", "immediate"), ("Underlying", "underlying"), ("Root", "root")]
+LEVEL_WORDS = dict((v, k) for k, v in LEVEL_OPTIONS)
 NO_PARENT = ("(the problem itself)", "")
 TOP_IN_APP = 10
+ROLE_HEADERS = {"actor": "Actor", "kind": "Role", "level": "Level", "groups": "Groups", "claims": "Claims",
+                "obligations": "Obligations", "contribution": "What they could do", "problems": "Problem trees"}
+GAP_HEADERS = {"actor": "Actor", "kind": "Role", "level": "Level", "n_gaps": "Gaps", "gaps": "What they lack"}
+PROGRESS_HEADERS = {"section": "Section", "questions": "Questions", "answered": "Answered", "yes": "Yes",
+                    "partly": "Partly", "no": "No", "not_applicable": "Not applicable", "fulfilled": "Fulfilled"}
+PRIORITY_HEADERS = {"rank": "Rank", "group": "Group", "score": "Score", "furthest behind": "Furthest behind",
+                    "chosen by the team": "Chosen by the team", "why this score": "Why this score"}
+
+
+# --- shared with the Step 3 and Step 5 pages ----------------------------------------------------
+
+def readable(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The columns named in `headers`, in that order, under their plain-language headers."""
+    return frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
+
+
+def scroll_table(frame: pd.DataFrame, **options) -> str:
+    """`table_html` inside a box that scrolls sideways, so no table is ever wider than the page."""
+    return f'<div class="lnob-scroll" style="max-width:100%;overflow-x:auto">{table_html(frame, **options)}</div>'
+
+
+def fit_buttons(*buttons: w.Button) -> None:
+    """Buttons as wide as their labels, so no label is ever cut."""
+    for button in buttons:
+        button.layout.width = "auto"
+        button.layout.min_width = "fit-content"
+
+
+def checklist_part(checklist: ChecklistForm) -> ChecklistForm:
+    """A checklist form with help under its controls and a table that scrolls rather than overflow."""
+    checklist.view.layout = w.Layout(max_width="100%", overflow="auto")
+    dress(checklist.form, {"question": "Pick a question; the table above shows every answer so far.",
+                           "answer": "How far the team has got on this question.",
+                           "note": "Why, or what is still missing (optional)."})
+    return checklist
+
+
+def dress(form: Form, helps: dict[str, str]) -> Form:
+    """One line of help under each control, a label beside each group picker, and buttons that fit."""
+    kids = list(form.box.children)
+    for name, widget in form.fields.items():
+        at = kids.index(widget)
+        shown = widget
+        if isinstance(widget, w.TagsInput):  # its description is not drawn: put the label beside it
+            label = w.Label(widget.description, layout=w.Layout(width=LABEL_STYLE["description_width"],
+                                                                 min_width=LABEL_STYLE["description_width"]))
+            widget.layout = w.Layout(width="auto", flex="1 1 auto")
+            shown = w.HBox([label, widget], layout=w.Layout(width="95%", align_items="center"))
+        kids[at:at + 1] = [shown, help_line(helps[name])] if name in helps else [shown]
+    form.box.children = kids
+    fit_buttons(form.button, *[b for b in (getattr(form, "yes", None), getattr(form, "cancel", None)) if b])
+    return form
+
+
+def groups_field(label: str, groups: pd.DataFrame | None, extra: dict[str, str] | None = None) -> w.TagsInput:
+    """Several of Step 1's groups, picked by name (`forms.group_picker`); `extra` adds names -> ids
+    such as "Everyone (universal action)" -> "all"."""
+    picker = group_picker(label, groups, multiple=True)
+    picker.description = label
+    if extra:
+        picker.ids = {**picker.ids, **extra}
+        picker.allowed_tags = [*picker.allowed_tags, *extra]
+        picker.disabled = False
+    return picker
+
+
+def set_groups(picker: w.TagsInput, group_ids: list[str]) -> None:
+    """Show these groups in a picker by name; a group Step 1 does not list keeps a name of its own."""
+    names = {gid: name for name, gid in picker.ids.items()}
+    for gid in group_ids:
+        if gid not in names:
+            name = group_id_label(gid) or gid
+            if name in picker.ids:
+                name = f"{name} ({gid})"
+            picker.ids = {**picker.ids, name: gid}
+            picker.allowed_tags = [*picker.allowed_tags, name]
+            names[gid] = name
+    picker.value = [names[gid] for gid in group_ids]
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """People's text in double quotes, shortened to `limit` characters."""
+    text = " ".join(str(text).split())
+    return f"\"{text if len(text) <= limit else text[:limit - 1] + '…'}\""
+
+
+def listed(texts: list[str], most: int = 3) -> str:
+    """Up to `most` texts quoted, then how many more: '"A", "B", "C" and 2 more'."""
+    shown = ", ".join(quote(t) for t in texts[:most])
+    return shown + (f" and {len(texts) - most} more" if len(texts) > most else "")
+
+
+def delete_beside(form: Form, label: str, on_confirm: Callable, what: Callable[[DeleteButton], str],
+                  *pickers: w.ValueWidget) -> DeleteButton:
+    """A `DeleteButton` on the same line as the form's Save, for the entry the form's `pickers` show.
+
+    `what` names that entry in the question; picking another entry takes the question back, so
+    "Yes, delete" always deletes the entry the question named.
+    """
+    delete = DeleteButton(label, on_confirm, what=what)
+    fit_buttons(delete.button, delete.yes, delete.cancel)
+    form.controls.children = (*form.controls.children, delete.box)
+    delete.box.layout.margin = "0 0 0 24px"
+
+    def withdraw(_change: dict) -> None:
+        if delete.asking:
+            delete.cancel.click()
+
+    for picker in pickers:
+        picker.observe(withdraw, "value")
+    return delete
+
+
+def refill(page: object, key: str, entry: object, change: dict | None) -> bool:
+    """Whether a change form should show `entry` (a model, or None) afresh: another entry was picked
+    (`change`), or the saved entry differs from what the form last showed. After someone saves
+    something else, what a person is typing in this form is kept."""
+    shown = page.__dict__.setdefault("_shown", {})
+    dump = entry.model_dump(mode="json", exclude={"causes"}) if entry is not None else None
+    if change is None and key in shown and shown[key] == dump:
+        return False
+    shown[key] = dump
+    return True
+
+
+def edit_panels(pages: dict[str, w.Widget]) -> w.Accordion:
+    """Forms as folding panels ("Add …", "Change or delete …"), the first one open, so the page
+    stays short; panel titles span the page, so they are never cut as tab titles are."""
+    panels = w.Accordion(children=list(pages.values()), titles=list(pages), selected_index=0)
+    panels.add_class("lnob-panels")
+    return panels
 
 
 def show(analysis: str = "", mode: str = "auto", top: int = 10) -> None:
@@ -44,11 +184,37 @@ def show(analysis: str = "", mode: str = "auto", top: int = 10) -> None:
         render_report(result, top)
 
 
+# --- tables for reading (app and report) ------------------------------------------------------
+
+def roles_table(result: Step2Result) -> pd.DataFrame:
+    """The role pattern with group labels and problem-tree titles instead of ids."""
+    labels = group_labels(result.groups)
+    actors = result.step2.actors_by_id()
+    titles = {t.id: t.title for t in result.step2.problem_trees}
+    roles = result.roles.copy()
+    roles["groups"] = roles["actor_id"].map(lambda a: name_groups(actors[a].group_ids, labels))
+    roles["problems"] = roles["actor_id"].map(lambda a: "; ".join(titles.get(p, p) for p in actors[a].problem_ids))
+    return readable(roles, ROLE_HEADERS)
+
+
+def gaps_table(result: Step2Result) -> pd.DataFrame:
+    return readable(result.capacity.by_actor(), GAP_HEADERS)
+
+
+def causes_table(tree) -> pd.DataFrame:
+    """A tree's causes: level, wording and the cause each one explains (no ids)."""
+    frame = tree_frame(tree)
+    texts = dict(zip(frame["cause_id"], frame["text"]))
+    return pd.DataFrame({"Level": frame["level"].map(LEVEL_WORDS), "Cause": frame["text"],
+                         "It explains": frame["parent"].map(texts).fillna("the problem itself")})
+
+
 # --- report ---------------------------------------------------------------------------------
 
 def render_report(result: Step2Result, top: int = 10) -> None:
     """Static headings, tables and problem-tree diagrams of a computed Step 2."""
     step2 = result.step2
+    labels = group_labels(result.groups)
     heading("Prioritised groups")
     if result.priorities is None:
         say(plain(" ".join(result.notes)))
@@ -57,39 +223,43 @@ def render_report(result: Step2Result, top: int = 10) -> None:
         say(f"The {min(top, n)} highest-ranked of the {n} groups Step 1 found left behind. "
             "The score weighs " + ", ".join(f"{k} {v:.2f}" for k, v in result.priorities.weights.items())
             + "; it informs the team's choice and does not replace it.")
-        show_table(result.priority_table(top))
+        show_table(readable(result.priority_table(top), PRIORITY_HEADERS))
     heading("Problem trees")
     if not step2.problem_trees:
         say("No problem tree recorded yet.")
     for tree in step2.problem_trees:
         heading(tree.title, 3)
-        say(f"{plain(tree.manifestation)}\n\n**Rights:** {plain('; '.join(tree.rights) or '-')}. "
+        say(f"{plain(tree.manifestation)}\n\n**Groups:** {plain(name_groups(tree.group_ids, labels) or '-')}. "
+            f"**Rights:** {plain('; '.join(tree.rights) or '-')}. "
             f"**Standards:** {plain('; '.join(tree.standards) or '-')}. "
             f"**SDG targets:** {plain(', '.join(tree.sdg_targets) or '-')}.")
         show_figure(plot_problem_tree(tree))
     heading("Roles: rights holders, duty-bearers and other actors")
-    show_table(result.roles.drop(columns=["actor_id"]), empty="No actor recorded yet.")
+    show_table(roles_table(result), empty="No actor recorded yet.")
     heading("Capacity gaps")
     say("Number of gaps per actor and category; a row of zeros usually means \"not assessed yet\".")
-    show_table(result.capacity.matrix().reset_index(), empty="No actor recorded yet.")
-    show_table(result.capacity.by_actor().drop(columns=["actor_id"]), empty="No capacity gap recorded yet.")
+    show_table(result.capacity.matrix().reset_index().rename(columns={"actor": "Actor"}), empty="No actor recorded yet.")
+    show_table(gaps_table(result), empty="No capacity gap recorded yet.")
     heading("Step 2 diagnostics")
-    show_table(result.progress)
-    show_table(result.diagnostics[["section", "question", "answer", "note"]])
+    show_table(readable(result.progress, PROGRESS_HEADERS))
+    show_table(readable(result.diagnostics, {"section": "Section", "question": "Question", "answer": "Answer",
+                                             "note": "Note"}))
 
 
 # --- app --------------------------------------------------------------------------------------
 
-def actions_using(analysis: Analysis, field: str, entry_id: str) -> list[str]:
-    """Ids of Step 3 actions whose `field` lists `entry_id` (so it cannot be deleted yet)."""
+def actions_using(analysis: Analysis, field: str, entry_ids: list[str] | str) -> list[str]:
+    """Titles of Step 3 actions whose `field` lists any of `entry_ids` (so those cannot go yet)."""
+    wanted = {entry_ids} if isinstance(entry_ids, str) else set(entry_ids)
     step3 = load_step3(analysis.folder / STEP3_FILE)
-    return [a.id for a in step3.actions if entry_id in getattr(a, field)]
+    return [a.title for a in step3.actions if wanted & set(getattr(a, field))]
 
 
 def _find(entries: list[dict], entry_id: str, what: str) -> dict:
     match = [e for e in entries if e["id"] == entry_id]
     if not match:
-        raise InputError(f"{what} `{entry_id}` is not there any more; reload the page.")
+        raise InputError(f"That {what} is not there any more (someone may have deleted it); the page now shows "
+                         "the file as it is.")
     return match[0]
 
 
@@ -103,90 +273,153 @@ class Step2Page(StepPage):
         self.path = analysis.folder / STEP2_FILE
         self.watch(self.path, load_step2)
         groups = self.result.groups
-        group_options = [] if groups is None else list(zip(groups["label"], groups["group_id"]))
+        self.bar = step_bar(analysis, "2_why")
 
-        self.priorities = w.HTML()
+        self.priorities = w.HTML(layout=w.Layout(max_width="100%"))
+        self.choose_form = dress(Form({"group": group_picker("Group", groups)}, "Choose group", self.choose_group,
+                                      title="Choose a group for the causal analysis"),
+                                 {"group": "Type a few letters of the group's name and pick it from the list."})
+        self.unchoose = dress(DeleteButton(
+            "Remove group", self.unchoose_group, fields={"chosen": choice("Chosen group")},
+            title="Take a group off the team's choice",
+            what=lambda form: f"{quote(self._chosen_label(form))} from the team's choice",
+        ), {"chosen": "The groups the team has chosen so far."})
         self.tree_pick = choice("Problem tree")
         self.tree_pick.observe(self.refresh_tree, "value")
-        self.causes_view = w.HTML()
+        self.causes_view = w.HTML(layout=w.Layout(max_width="100%"))
         self.causes_view.add_class("lnob-causes")
         self.tree_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        self.tree_form = Form({
-            "title": text("Title", "Short name of the problem"),
-            "manifestation": text("Manifestation", "How the group is left behind: which right is unmet", long=True),
-            "groups": many("Groups", group_options),
-            "rights": text("Rights", "e.g. right to health; right to life"),
-        }, "Add problem tree", self.add_tree, title="New problem tree")
-        self.cause_form = Form({
+
+        # causes of the chosen tree
+        self.cause_form = dress(Form({
             "text": text("Cause", "Describe the cause"),
             "level": choice("Level", LEVEL_OPTIONS),
             "parent": choice("It explains", [NO_PARENT]),
-        }, "Add cause", self.add_cause, title="Add a cause to this tree")
+        }, "Add cause", self.add_cause, title="Add a cause to this tree"), {
+            "text": "One cause in a short sentence, e.g. \"Clinics are more than two hours' walk away\".",
+            "level": "Immediate causes explain the problem; underlying ones explain immediate causes; root ones go deepest.",
+            "parent": "The cause one level up that this one explains.",
+        })
         self.cause_form["level"].value = "immediate"
         self.cause_form["level"].observe(self.refresh_parents, "value")
-        self.cause_edit = Form({"cause": choice("Cause"), "text": text("New wording", "Describe the cause")},
-                               "Save cause", self.rename_cause, title="Reword a cause")
-        self.cause_delete = Form({"cause": choice("Cause")}, "Delete cause", self.delete_cause,
-                                 style="danger", title="Delete a cause")
+        self.cause_edit = dress(Form({
+            "cause": choice("Cause"),
+            "text": text("New wording", "The cause in new words"),
+        }, "Save cause", self.reword_cause, title="Change or delete a cause"), {
+            "cause": "Pick the cause to change or delete.",
+            "text": "The cause in new words; its links to other causes and actions stay.",
+        })
+        self.cause_edit["cause"].observe(self.fill_cause, "value")
+        self.cause_delete = delete_beside(self.cause_edit, "Delete cause", self.delete_cause,
+                                          lambda _: f"the cause {quote(self._picked_cause()['text'])}",
+                                          self.cause_edit["cause"], self.tree_pick)
 
-        self.actors_view = w.HTML()
-        self.actor_form = Form({
-            "name": text("Name", "e.g. Ministry of Health"),
-            "kind": choice("Role", [(v, k) for k, v in KIND_LABELS.items()]),
-            "level": choice("Level (duty-bearers)", [(LEVEL_LABELS[k], k) for k in DUTY_LEVELS]),
-            "groups": many("Groups", group_options),
-            "duties": text("Claims or obligations", "separate items with ;"),
-            "contribution": text("What they could do", "other actors only"),
-        }, "Add actor", self.add_actor, title="New actor")
-        self.actor_delete = Form({"actor": choice("Actor")}, "Delete actor", self.delete_actor,
-                                 style="danger", title="Delete an actor")
+        # problem trees
+        self.tree_form = dress(Form(self._tree_fields(groups), "Add problem tree", self.add_tree,
+                                    title="New problem tree"), TREE_HELP)
+        self.tree_edit = dress(Form(self._tree_fields(groups), "Save problem tree", self.change_tree,
+                                    title="Change or delete the problem tree shown above"), TREE_HELP)
+        self.tree_delete = delete_beside(self.tree_edit, "Delete problem tree", self.delete_tree,
+                                         lambda _: f"the problem tree {quote(self._tree_or_fail().title)} "
+                                                   "with all its causes", self.tree_pick)
 
-        self.gaps_view = w.HTML()
-        self.gap_form = Form({
-            "actor": choice("Actor"),
-            "category": choice("Category", [(v, k) for k, v in CAPACITY_CATEGORIES.items()]),
-            "description": text("Gap", "What the actor lacks"),
-        }, "Add capacity gap", self.add_gap, title="New capacity gap")
-        self.gap_delete = Form({"gap": choice("Capacity gap")}, "Delete capacity gap", self.delete_gap,
-                               style="danger", title="Delete a capacity gap")
+        # actors
+        self.actors_view = w.HTML(layout=w.Layout(max_width="100%"))
+        self.actor_form = dress(Form(self._actor_fields(groups), "Add actor", self.add_actor, title="New actor"),
+                                ACTOR_HELP)
+        self.actor_edit = dress(Form({"actor": choice("Actor"), **self._actor_fields(groups)}, "Save actor",
+                                     self.change_actor, title="Change or delete an actor"),
+                                {"actor": "Pick the actor to change or delete.", **ACTOR_HELP})
+        self.actor_edit["actor"].observe(self.fill_actor, "value")
+        self.actor_delete = delete_beside(self.actor_edit, "Delete actor", self.delete_actor,
+                                          lambda _: f"the actor {quote(self._picked_actor()['name'])}",
+                                          self.actor_edit["actor"])
 
-        self.checklist = ChecklistForm(step2_checklist(), self.alerts, self.answer)
+        # capacity gaps
+        self.gaps_view = w.HTML(layout=w.Layout(max_width="100%"))
+        self.gap_form = dress(Form(self._gap_fields(), "Add capacity gap", self.add_gap, title="New capacity gap"),
+                              GAP_HELP)
+        self.gap_edit = dress(Form({"gap": choice("Capacity gap"), **self._gap_fields()}, "Save capacity gap",
+                                   self.change_gap, title="Change or delete a capacity gap"),
+                              {"gap": "Pick the capacity gap to change or delete.", **GAP_HELP})
+        self.gap_edit["gap"].observe(self.fill_gap, "value")
+        self.gap_delete = delete_beside(self.gap_edit, "Delete capacity gap", self.delete_gap,
+                                        lambda _: f"the capacity gap {quote(self._picked_gap()['description'])}",
+                                        self.gap_edit["gap"])
+
+        self.checklist = checklist_part(ChecklistForm(step2_checklist(), self.alerts, self.answer))
         self.assemble([
+            self.bar,
             section("Prioritised groups"), self.priorities,
-            section("Problem trees"), self.tree_pick, self.causes_view, self.cause_form.box,
-            w.HBox([self.cause_edit.box, self.cause_delete.box]), self.tree_image, self.tree_form.box,
+            edit_panels({"Groups chosen for the causal analysis": w.VBox([self.choose_form.box, self.unchoose.box])}),
+            section("Problem trees"), self.tree_pick,
+            help_line("Pick a problem tree to see its causes below and to add, change or delete them."),
+            self.causes_view, self.tree_image,
+            edit_panels({"Add a cause": self.cause_form.box, "Change or delete a cause": self.cause_edit.box,
+                         "New problem tree": self.tree_form.box, "Change or delete this tree": self.tree_edit.box}),
             section("Roles: rights holders, duty-bearers and other actors"), self.actors_view,
-            w.HBox([self.actor_form.box, self.actor_delete.box]),
-            section("Capacity gaps"), self.gaps_view, w.HBox([self.gap_form.box, self.gap_delete.box]),
+            edit_panels({"Add an actor": self.actor_form.box, "Change or delete an actor": self.actor_edit.box}),
+            section("Capacity gaps"), self.gaps_view,
+            edit_panels({"Add a capacity gap": self.gap_form.box, "Change or delete a gap": self.gap_edit.box}),
             section("Step 2 diagnostics"), self.checklist.box,
         ], "lnob-step2")
+        self.widget.children = (self.bar, *[c for c in self.widget.children if c is not self.bar])
 
     @property
     def groups(self) -> pd.DataFrame | None:
         return self.result.groups
+
+    # building the forms
+    @staticmethod
+    def _tree_fields(groups: pd.DataFrame | None) -> dict[str, w.Widget]:
+        return {"title": text("Title", "Short name of the problem"),
+                "manifestation": text("Manifestation", "How the group is left behind: which right is unmet", long=True),
+                "groups": groups_field("Groups", groups),
+                "rights": text("Rights", "e.g. right to health; right to life")}
+
+    @staticmethod
+    def _actor_fields(groups: pd.DataFrame | None) -> dict[str, w.Widget]:
+        return {"name": text("Name", "e.g. Ministry of Health"),
+                "kind": choice("Role", [(v, k) for k, v in KIND_LABELS.items()]),
+                "level": choice("Level", [(LEVEL_LABELS[k], k) for k in DUTY_LEVELS]),
+                "groups": groups_field("Groups", groups),
+                "duties": text("Claims or duties", "separate items with ;"),
+                "contribution": text("Could contribute", "other actors only")}
+
+    @staticmethod
+    def _gap_fields() -> dict[str, w.Widget]:
+        return {"actor": choice("Actor"),
+                "category": choice("Category", [(v, k) for k, v in CAPACITY_CATEGORIES.items()]),
+                "description": text("Gap", "What the actor lacks")}
 
     # views
     def refresh(self) -> None:
         """Compute Step 2 from the files, write its tables and redraw every list and option."""
         self.result = result = compute_step2(self.analysis)
         result.write()
+        refresh_step_bar(self.bar)
         step2 = result.step2
         if result.priorities is None:
             self.priorities.value = "".join(f"<p><b>{html.escape(note)}</b></p>" for note in result.notes)
         else:
-            self.priorities.value = table_html(result.priority_table(TOP_IN_APP))
+            self.priorities.value = scroll_table(readable(result.priority_table(TOP_IN_APP), PRIORITY_HEADERS))
+        labels = group_labels(result.groups)
+        set_options(self.unchoose["chosen"], [(name_groups([g], labels), g) for g in step2.priority_groups])
         set_options(self.tree_pick, [(t.title, t.id) for t in step2.problem_trees])
         if self.tree_pick.value is None and step2.problem_trees:
             self.tree_pick.value = step2.problem_trees[0].id
         self.refresh_tree()
-        roles = result.roles
-        self.actors_view.value = table_html(roles.drop(columns=["actor_id"]), empty="No actor recorded yet.")
-        actor_options = list(zip(roles["actor"], roles["actor_id"]))
-        set_options(self.actor_delete["actor"], actor_options)
+        self.actors_view.value = scroll_table(roles_table(result), empty="No actor recorded yet.")
+        actor_options = [(a.name, a.id) for a in step2.actors]
+        set_options(self.actor_edit["actor"], actor_options)
         set_options(self.gap_form["actor"], actor_options)
-        self.gaps_view.value = table_html(result.capacity.by_actor().drop(columns=["actor_id"]),
-                                          empty="No actor recorded yet.")
-        set_options(self.gap_delete["gap"], [(f"{g.actor}: {g.description}", g.id) for g in step2.capacity_gaps])
+        set_options(self.gap_edit["actor"], actor_options)
+        self.fill_actor()
+        self.gaps_view.value = scroll_table(gaps_table(result), empty="No actor recorded yet.")
+        names = {a.id: a.name for a in step2.actors}
+        set_options(self.gap_edit["gap"], [(f"{names.get(g.actor, g.actor)}: {g.description}", g.id)
+                                           for g in step2.capacity_gaps])
+        self.fill_gap()
         self.checklist.refresh(step2.diagnostics)
 
     def current_tree(self):
@@ -194,24 +427,20 @@ class Step2Page(StepPage):
 
     @guarded
     def refresh_tree(self, change: dict | None = None) -> None:
-        """Show the chosen problem tree: its causes as a table and as a diagram."""
+        """Show the chosen problem tree: its causes as a table and as a diagram, and fill its forms."""
         tree = self.current_tree()
         if tree is None:
-            self.causes_view.value = "<p><em>No problem tree yet: add one below.</em></p>"
+            self.causes_view.value = "<p><em>No problem tree yet: add one with \"New problem tree\" below.</em></p>"
             self.tree_image.value = b""
             causes = []
         else:
-            frame = tree_frame(tree)
-            texts = dict(zip(frame["cause_id"], frame["text"]))
-            shown = pd.DataFrame({"level": frame["level"], "cause": frame["text"],
-                                  "explains": frame["parent"].map(texts).fillna("the problem itself"),
-                                  "id": frame["cause_id"]})
             self.causes_view.value = (f"<p><b>{html.escape(tree.manifestation)}</b></p>"
-                                      + table_html(shown, empty="No cause recorded yet."))
+                                      + scroll_table(causes_table(tree), empty="No cause recorded yet."))
             self.tree_image.value = figure_png(plot_problem_tree(tree))
-            causes = [(c.text, c.id) for c in tree.causes]
+            causes = [(f"{LEVEL_WORDS[c.level]}: {c.text}", c.id) for c in tree.causes]
         set_options(self.cause_edit["cause"], causes)
-        set_options(self.cause_delete["cause"], causes)
+        self.fill_cause(change)
+        self.fill_tree(change)
         self.refresh_parents()
 
     @guarded
@@ -226,97 +455,261 @@ class Step2Page(StepPage):
         above = CAUSE_LEVELS[CAUSE_LEVELS.index(level) - 1]
         set_options(self.cause_form["parent"], [(c.text, c.id) for c in tree.causes if c.level == above])
 
+    # filling the change forms with the chosen entry
+    def fill_tree(self, change: dict | None = None) -> None:
+        tree, form = self.current_tree(), self.tree_edit
+        if not refill(self, "tree", tree, change):
+            return
+        form["title"].value = tree.title if tree else ""
+        form["manifestation"].value = tree.manifestation if tree else ""
+        set_groups(form["groups"], tree.group_ids if tree else [])
+        form["rights"].value = "; ".join(tree.rights) if tree else ""
+
+    @guarded
+    def fill_cause(self, change: dict | None = None) -> None:
+        tree = self.current_tree()
+        cause = next((c for c in tree.causes if c.id == self.cause_edit["cause"].value), None) if tree else None
+        if not refill(self, "cause", cause, change):
+            return
+        self.cause_edit["text"].value = cause.text if cause else ""
+
+    @guarded
+    def fill_actor(self, change: dict | None = None) -> None:
+        actor = self.result.step2.actors_by_id().get(self.actor_edit["actor"].value)
+        form = self.actor_edit
+        if not refill(self, "actor", actor, change):
+            return
+        form["name"].value = actor.name if actor else ""
+        form["kind"].value = actor.kind if actor else None
+        form["level"].value = actor.level if actor else None
+        set_groups(form["groups"], actor.group_ids if actor else [])
+        form["duties"].value = "; ".join(actor.claims + actor.obligations) if actor else ""
+        form["contribution"].value = actor.contribution if actor else ""
+
+    @guarded
+    def fill_gap(self, change: dict | None = None) -> None:
+        gap = next((g for g in self.result.step2.capacity_gaps if g.id == self.gap_edit["gap"].value), None)
+        form = self.gap_edit
+        if not refill(self, "gap", gap, change):
+            return
+        form["actor"].value = gap.actor if gap else None
+        form["category"].value = gap.category if gap else None
+        form["description"].value = gap.description if gap else ""
+
+    # what the forms have chosen
+    def _tree_or_fail(self):
+        chosen(self.tree_pick.value, "Problem tree")
+        tree = self.current_tree()
+        if tree is None:
+            raise InputError("Problem tree: that tree is not there any more; pick one from the list.")
+        return tree
+
+    def _picked_cause(self) -> dict:
+        tree = self._tree_or_fail()
+        cause_id = chosen(self.cause_edit["cause"].value, "Cause")
+        return _find([c.model_dump() for c in tree.causes], cause_id, "cause")
+
+    def _picked_actor(self) -> dict:
+        actor_id = chosen(self.actor_edit["actor"].value, "Actor")
+        return _find([a.model_dump() for a in self.result.step2.actors], actor_id, "actor")
+
+    def _picked_gap(self) -> dict:
+        gap_id = chosen(self.gap_edit["gap"].value, "Capacity gap")
+        return _find([g.model_dump() for g in self.result.step2.capacity_gaps], gap_id, "capacity gap")
+
     def _edit(self, change, done: str) -> None:
         self.save_change(self.path, load_step2, save_step2, change, done)
 
-    # problem trees and causes
-    @guarded
-    def add_tree(self, form: Form) -> None:
-        title = required(form["title"].value, "Title")
-        entry = {"title": title, "manifestation": required(form["manifestation"].value, "Manifestation"),
-                 "group_ids": list(form["groups"].value), "rights": split_items(form["rights"].value)}
-        self._edit(lambda data: data["problem_trees"].append(entry), f"Problem tree \"{title}\" added.")
-        self.tree_pick.value = self.result.step2.problem_trees[-1].id
-        form.clear("title", "manifestation", "rights")
+    # the groups chosen for the causal analysis
+    def _chosen_label(self, form: DeleteButton) -> str:
+        gid = chosen(form["chosen"].value, "Chosen group")
+        return name_groups([gid], group_labels(self.groups))
 
     @guarded
+    def choose_group(self, form: Form) -> None:
+        gid = picked_group(form["group"], "Group")
+        label = name_groups([gid], group_labels(self.groups))
+        if gid in self.result.step2.priority_groups:
+            raise InputError(f"Group: {quote(label)} is already chosen.")
+        self._edit(lambda data: data["priority_groups"].append(gid), f"{quote(label)} chosen for the causal analysis.")
+        form["group"].value = ""
+
+    @guarded
+    def unchoose_group(self, form: DeleteButton) -> None:
+        gid, label = form["chosen"].value, self._chosen_label(form)
+        self._edit(lambda data: data["priority_groups"].remove(gid) if gid in data["priority_groups"] else None,
+                   f"{quote(label)} taken off the team's choice.")
+
+    # problem trees
+    def _tree_entry(self, form: Form) -> dict:
+        return {"title": required(form["title"].value, "Title"),
+                "manifestation": required(form["manifestation"].value, "Manifestation"),
+                "group_ids": picked_groups(form["groups"], "Groups"), "rights": split_items(form["rights"].value)}
+
+    @guarded
+    def add_tree(self, form: Form) -> None:
+        entry = self._tree_entry(form)
+        self._edit(lambda data: data["problem_trees"].append(entry), f"Problem tree {quote(entry['title'])} added.")
+        self.tree_pick.value = self.result.step2.problem_trees[-1].id
+        form.clear("title", "manifestation", "rights")
+        form["groups"].value = []
+
+    @guarded
+    def change_tree(self, form: Form) -> None:
+        tree = self._tree_or_fail()
+        entry = self._tree_entry(form)
+        self._edit(lambda data: _find(data["problem_trees"], tree.id, "problem tree").update(entry),
+                   f"Problem tree {quote(entry['title'])} saved.")
+
+    @guarded
+    def delete_tree(self, form: DeleteButton) -> None:
+        tree = self._tree_or_fail()
+        used = actions_using(self.analysis, "cause_ids", [c.id for c in tree.causes])
+        if used:
+            raise InputError(f"The problem tree {quote(tree.title)} cannot be deleted: Step 3 actions {listed(used)} "
+                             "address its causes; unlink them there first.")
+
+        def change(data: dict) -> None:
+            remove_entry(data["problem_trees"], tree.id, "Problem tree")
+            for actor in data["actors"]:
+                actor["problem_ids"] = [p for p in actor.get("problem_ids", []) if p != tree.id]
+
+        self._edit(change, f"Problem tree {quote(tree.title)} deleted.")
+
+    # causes
+    @guarded
     def add_cause(self, form: Form) -> None:
-        tree_id = chosen(self.tree_pick.value, "Problem tree")
+        tree = self._tree_or_fail()
         cause = {"text": required(form["text"].value, "Cause"), "level": chosen(form["level"].value, "Level"),
                  "parent": form["parent"].value or None}
         if cause["level"] != "immediate" and not cause["parent"]:
             above = CAUSE_LEVELS[CAUSE_LEVELS.index(cause["level"]) - 1]
             raise InputError(f"It explains: nothing is chosen; expected the {above} cause that this "
                              f"{cause['level']} cause explains (add that one first if it is missing).")
-        self._edit(lambda data: _find(data["problem_trees"], tree_id, "Problem tree")["causes"].append(cause),
-                   f"Cause \"{cause['text']}\" added.")
+        self._edit(lambda data: _find(data["problem_trees"], tree.id, "problem tree")["causes"].append(cause),
+                   f"Cause {quote(cause['text'])} added.")
         form.clear("text")
 
     @guarded
-    def rename_cause(self, form: Form) -> None:
-        tree_id, cause_id = chosen(self.tree_pick.value, "Problem tree"), chosen(form["cause"].value, "Cause")
+    def reword_cause(self, form: Form) -> None:
+        tree, cause = self._tree_or_fail(), self._picked_cause()
         wording = required(form["text"].value, "New wording")
 
         def change(data: dict) -> None:
-            _find(_find(data["problem_trees"], tree_id, "Problem tree")["causes"], cause_id, "Cause")["text"] = wording
+            _find(_find(data["problem_trees"], tree.id, "problem tree")["causes"], cause["id"], "cause")["text"] = wording
 
-        self._edit(change, f"Cause `{cause_id}` reworded.")
-        form.clear("text")
+        self._edit(change, f"Cause reworded: {quote(wording)}.")
 
     @guarded
-    def delete_cause(self, form: Form) -> None:
-        tree_id, cause_id = chosen(self.tree_pick.value, "Problem tree"), chosen(form["cause"].value, "Cause")
-        tree = self.current_tree()
-        below = [c.id for c in tree.causes if c.parent == cause_id] if tree else []
+    def delete_cause(self, form: DeleteButton) -> None:
+        tree, cause = self._tree_or_fail(), self._picked_cause()
+        below = [c.text for c in tree.causes if c.parent == cause["id"]]
         if below:
-            raise InputError(f"Cause `{cause_id}`: it is explained by {', '.join(below)}; delete or reword those "
+            raise InputError(f"The cause {quote(cause['text'])} is explained by {listed(below)}; delete those "
                              "causes first.")
-        used = actions_using(self.analysis, "cause_ids", cause_id)
+        used = actions_using(self.analysis, "cause_ids", cause["id"])
         if used:
-            raise InputError(f"Cause `{cause_id}`: Step 3 actions {', '.join(used)} address it; unlink it there first.")
-        self._edit(lambda data: remove_entry(_find(data["problem_trees"], tree_id, "Problem tree")["causes"],
-                                             cause_id, "Cause"), f"Cause `{cause_id}` deleted.")
+            raise InputError(f"The cause {quote(cause['text'])} cannot be deleted: Step 3 actions {listed(used)} "
+                             "address it; unlink it there first.")
+        self._edit(lambda data: remove_entry(_find(data["problem_trees"], tree.id, "problem tree")["causes"],
+                                             cause["id"], "Cause"), f"Cause {quote(cause['text'])} deleted.")
 
-    # actors and capacity gaps
+    # actors
+    def _actor_entry(self, form: Form) -> dict:
+        name, kind = required(form["name"].value, "Name"), chosen(form["kind"].value, "Role")
+        level = form["level"].value if kind == "duty_bearer" else None
+        if kind == "duty_bearer" and not level:
+            raise InputError(f"Level: nothing is chosen; a duty-bearer acts at a level: "
+                             f"{', '.join(LEVEL_LABELS[k].lower() for k in DUTY_LEVELS)}.")
+        duties = split_items(form["duties"].value)
+        return {"name": name, "kind": kind, "level": level, "group_ids": picked_groups(form["groups"], "Groups"),
+                "contribution": form["contribution"].value.strip(),
+                "claims": duties if kind == "rights_holder" else [],
+                "obligations": duties if kind == "duty_bearer" else []}
+
     @guarded
     def add_actor(self, form: Form) -> None:
-        name, kind = required(form["name"].value, "Name"), chosen(form["kind"].value, "Role")
-        duties = split_items(form["duties"].value)
-        entry = {"name": name, "kind": kind, "level": form["level"].value if kind == "duty_bearer" else None,
-                 "group_ids": list(form["groups"].value), "contribution": form["contribution"].value.strip(),
-                 "claims": duties if kind == "rights_holder" else [],
-                 "obligations": duties if kind == "duty_bearer" else []}
-        self._edit(lambda data: data["actors"].append(entry), f"{KIND_LABELS[kind]} \"{name}\" added.")
+        entry = self._actor_entry(form)
+        self._edit(lambda data: data["actors"].append(entry), f"{KIND_LABELS[entry['kind']]} {quote(entry['name'])} added.")
         form.clear("name", "duties", "contribution")
+        form["groups"].value = []
 
     @guarded
-    def delete_actor(self, form: Form) -> None:
-        actor_id = chosen(form["actor"].value, "Actor")
-        gaps = [g.id for g in self.result.step2.capacity_gaps if g.actor == actor_id]
+    def change_actor(self, form: Form) -> None:
+        actor = self._picked_actor()
+        entry = self._actor_entry(form)
+        if actor["kind"] == "duty_bearer" and entry["kind"] != "duty_bearer":
+            used = actions_using(self.analysis, "duty_bearer_ids", actor["id"])
+            if used:
+                raise InputError(f"Role: {quote(actor['name'])} is the duty-bearer of Step 3 actions {listed(used)}; "
+                                 "unlink it there before giving it another role.")
+        self._edit(lambda data: _find(data["actors"], actor["id"], "actor").update(entry),
+                   f"{KIND_LABELS[entry['kind']]} {quote(entry['name'])} saved.")
+
+    @guarded
+    def delete_actor(self, form: DeleteButton) -> None:
+        actor = self._picked_actor()
+        gaps = [g.description for g in self.result.step2.capacity_gaps if g.actor == actor["id"]]
         if gaps:
-            raise InputError(f"Actor `{actor_id}`: capacity gaps {', '.join(gaps)} belong to it; delete those first.")
-        used = actions_using(self.analysis, "duty_bearer_ids", actor_id)
+            raise InputError(f"The actor {quote(actor['name'])} has capacity gaps ({listed(gaps)}); delete those first.")
+        used = actions_using(self.analysis, "duty_bearer_ids", actor["id"])
         if used:
-            raise InputError(f"Actor `{actor_id}`: Step 3 actions {', '.join(used)} name it; unlink it there first.")
-        self._edit(lambda data: remove_entry(data["actors"], actor_id, "Actor"), f"Actor `{actor_id}` deleted.")
+            raise InputError(f"The actor {quote(actor['name'])} cannot be deleted: Step 3 actions {listed(used)} "
+                             "name it; unlink it there first.")
+        self._edit(lambda data: remove_entry(data["actors"], actor["id"], "Actor"),
+                   f"Actor {quote(actor['name'])} deleted.")
+
+    # capacity gaps
+    @staticmethod
+    def _gap_entry(form: Form) -> dict:
+        return {"actor": chosen(form["actor"].value, "Actor"), "category": chosen(form["category"].value, "Category"),
+                "description": required(form["description"].value, "Gap")}
 
     @guarded
     def add_gap(self, form: Form) -> None:
-        entry = {"actor": chosen(form["actor"].value, "Actor"), "category": chosen(form["category"].value, "Category"),
-                 "description": required(form["description"].value, "Gap")}
-        self._edit(lambda data: data["capacity_gaps"].append(entry), "Capacity gap added.")
+        entry = self._gap_entry(form)
+        self._edit(lambda data: data["capacity_gaps"].append(entry),
+                   f"Capacity gap {quote(entry['description'])} added.")
         form.clear("description")
 
     @guarded
-    def delete_gap(self, form: Form) -> None:
-        gap_id = chosen(form["gap"].value, "Capacity gap")
-        used = actions_using(self.analysis, "capacity_gap_ids", gap_id)
+    def change_gap(self, form: Form) -> None:
+        gap = self._picked_gap()
+        entry = self._gap_entry(form)
+        self._edit(lambda data: _find(data["capacity_gaps"], gap["id"], "capacity gap").update(entry),
+                   f"Capacity gap {quote(entry['description'])} saved.")
+
+    @guarded
+    def delete_gap(self, form: DeleteButton) -> None:
+        gap = self._picked_gap()
+        used = actions_using(self.analysis, "capacity_gap_ids", gap["id"])
         if used:
-            raise InputError(f"Capacity gap `{gap_id}`: Step 3 actions {', '.join(used)} close it; unlink it there first.")
-        self._edit(lambda data: remove_entry(data["capacity_gaps"], gap_id, "Capacity gap"),
-                   f"Capacity gap `{gap_id}` deleted.")
+            raise InputError(f"The capacity gap {quote(gap['description'])} cannot be deleted: Step 3 actions "
+                             f"{listed(used)} close it; unlink it there first.")
+        self._edit(lambda data: remove_entry(data["capacity_gaps"], gap["id"], "Capacity gap"),
+                   f"Capacity gap {quote(gap['description'])} deleted.")
 
     def answer(self, entry: dict) -> None:
         """Save one diagnostic answer (called by the checklist form, whose submit is guarded)."""
         self._edit(lambda data: upsert(data["diagnostics"], entry, ["question"]), "Answer saved.")
 
+
+TREE_HELP = {
+    "title": "A short name for the problem, shown in the list of trees.",
+    "manifestation": "How the group is left behind, in one or two sentences: which right is not met.",
+    "groups": "Type a few letters of a group's name and pick it; add as many groups as the problem concerns.",
+    "rights": "The rights at stake, separated by ; (e.g. right to health; right to life).",
+}
+ACTOR_HELP = {
+    "name": "The person, group or body, e.g. \"Ministry of Health\" or \"Rural Tamar women\".",
+    "kind": "Rights holders claim rights; duty-bearers must meet them; other actors can help.",
+    "level": "Duty-bearers only: national, subnational, local, or family and community.",
+    "groups": "Rights holders: the left-behind groups they belong to (type a few letters and pick).",
+    "duties": "What rights holders may claim or duty-bearers must do, separated by ;.",
+    "contribution": "Other actors only: what they could do to help.",
+}
+GAP_HELP = {
+    "actor": "The actor who lacks something in order to act.",
+    "category": "Which kind of capacity is missing.",
+    "description": "What exactly is missing, in one sentence.",
+}

@@ -3,30 +3,40 @@
 `show()` is all `workbooks/4_measure.ipynb` calls. In report mode (papermill, nbconvert)
 it writes the Step-4 outputs and renders headings, figures and HTML tables: no widgets.
 In app mode (Voilà, `LNOB_APP` set) a team picks an indicator and a circumstance, reads
-every measure with its meaning, and sets equity targets, which are saved at once to
-`step4_targets.yaml`, so nothing is lost on a refresh. Only aggregates are shown.
+every measure with its meaning and the trends, sets, changes and deletes equity targets
+(saved at once to `step4_targets.yaml`, with Undo), and reads the multidimensional poverty
+index and the indicator framework. Only aggregates are shown, in the analysis's words.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import textwrap
 
 import ipywidgets as w
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Image, Markdown, display
+from matplotlib.figure import Figure
+from pydantic import ValidationError
 
+from ..entries import entry_fingerprints
 from ..errors import InputError, LnobError
+from ..exports import write_table
+from ..groups import group_id_label
 from ..measure.heat import MEASURES
 from ..measure.step4 import OUTPUT_FOLDER, Step4Result, compute_step4
 from ..measure.targets import (
     TARGETS_FILE,
     EquityTarget,
     TargetSet,
+    delete_target,
     disparity_ratio_target,
     floor_targets,
     load_targets,
     save_targets,
+    update_target,
     worst_off_faster,
 )
 from ..measure.trends import NATIONAL
@@ -35,19 +45,131 @@ from ..notebook import StepContext, parse_list, step_context
 from ..privacy import FLAG_SUPPRESSED
 from ..render import SUPPRESSED_MARK
 from ..yamlstore import locked
+from . import downloads
 from .feedback import Alerts, busy, guarded
-from .forms import plain, show_figure, show_table
+from .forms import LABEL_STYLE, DeleteButton, Form, UndoLine, checked_count, checked_number, choice, help_line, plain
+from .navigation import refresh_step_bar, step_bar
+from .step1 import Words, count, dress, figure, html_table, level_text, number, percent
 
+NOTEBOOK = "4_measure.ipynb"
 KEY_MEASURES_NONORDERED = ("D", "R", "BGV", "MDMW", "PAF")
 RANKED_MEASURES = ("ACI", "RCI", "SII", "RII")
 MAX_CHARTS = 6
-DEFAULT_VALUES = {"worst_off_faster": 0.5, "floor": 80.0, "disparity_ratio": 0.8}
+DEFAULT_VALUES = {"worst_off_faster": "0.5", "floor": "80", "disparity_ratio": "0.8"}
 TARGET_KINDS = {
-    "worst_off_faster": "Worst-off group closes part of its gap (value: share of the gap closed, 0-1)",
-    "floor": "Every group at or beyond a floor (value: the floor level)",
-    "disparity_ratio": "Worst-off group reaches a share of the best-off group (value: the ratio, e.g. 0.8)",
+    "worst_off_faster": "Worst-off group closes part of its gap to the national value",
+    "floor": "Every group reaches at least a floor",
+    "disparity_ratio": "Worst-off group reaches a share of the best-off group's level",
+}
+KIND_WORDS = {**TARGET_KINDS, "custom": "Set by the team"}
+VALUE_WORDS = {  # the value box's label and help, by kind of target
+    "worst_off_faster": ("Share of the gap closed", "A share from 0 to 1: 0.5 halves the gap by the target year."),
+    "floor": ("Floor", "The level every group should reach, in the indicator's unit (e.g. 80 for 80%)."),
+    "disparity_ratio": ("Share of the best-off level", "A share above 0 and at most 1: 0.8 = 80% of the best-off "
+                                                       "group's projected level."),
+}
+PATHS = [("Straight line", "linear"), ("Constant rate of change", "aarc")]
+NEW_TARGET_HELP = {
+    "kind": "How the target closes the gap.",
+    "target_year": "The year the target should be reached.",
+    "path": "How the milestones run to the target: a straight line, or the same rate of change every year.",
+}
+EDIT_TARGET_HELP = {
+    "target": "The saved target to change or delete.",
+    "value": "The value to reach, in the indicator's unit; the baseline stays.",
+    "target_year": "The year it should be reached, after the baseline year.",
+    "path": NEW_TARGET_HELP["path"],
+    "rationale": "Why this target, in a sentence.",
+}
+AARC_NEEDS_POSITIVE = ("Path to the target: a constant rate of change needs a baseline and a target above 0; "
+                       "choose a straight line.")
+MEASURE_NAMES = {
+    "D": "Difference", "R": "Ratio", "ACI": "Absolute concentration index", "RCI": "Relative concentration index",
+    "SII": "Slope index of inequality", "RII": "Relative index of inequality", "BGV": "Between-group variance",
+    "BGSD": "Between-group standard deviation", "COV": "Coefficient of variation",
+    "IDISU": "Index of disparity (unweighted)", "IDISW": "Index of disparity (weighted)",
+    "MDBU": "Mean difference from the best group (unweighted)",
+    "MDBW": "Mean difference from the best group (weighted)",
+    "MDMU": "Mean difference from the mean (unweighted)", "MDMW": "Mean difference from the mean (weighted)",
+    "MDRU": "Mean difference from the reference group (unweighted)",
+    "MDRW": "Mean difference from the reference group (weighted)", "TI": "Theil index", "MLD": "Mean log deviation",
+    "PAF": "Population attributable fraction", "PAR": "Population attributable risk",
+}
+BASIS_WORDS = {"aggregated": "group estimates", "microdata": "survey records"}
+NOWRAP_THIRD = "<style>.lnob-measures td:nth-child(3){white-space:nowrap}</style>"
+MPI_MEASURES = {
+    "H": "Share of people who are poor (H)", "A": "Average deprivation among the poor (A)",
+    "M0": "Multidimensional poverty index (M0 = H x A)", "vulnerable": "Share vulnerable to poverty",
+    "severe": "Share in severe poverty",
+}
+CONVENTION_WORDS = {
+    "fit=heat": "groups weighted as HEAT does (population squared)", "fit=count": "groups weighted by population",
+    "se=heat": "standard error on HEAT's unscaled basis", "se=estimate": "standard error on the estimate's scale",
 }
 
+
+# --- words --------------------------------------------------------------------------------
+
+def measure_name(code: str) -> str:
+    """'SII' -> 'Slope index of inequality (SII)'."""
+    return f"{MEASURE_NAMES.get(code, code)} ({code})"
+
+
+def note_words(text: object) -> str:
+    """A measure's note without the column names some notes quote ("(reference_subgroup = 1)")."""
+    return re.sub(r"\s*\([^()]*\b[a-z]+_[a-z_]+\b[^()]*\)", "", str(text or "")) if text == text else ""
+
+
+def convention_words(text: str) -> str:
+    """'fit=heat; se=heat' in words."""
+    return "; ".join(CONVENTION_WORDS.get(p.strip(), p.strip()) for p in str(text or "").split(";") if p.strip())
+
+
+def mpi_indicator_name(name: str) -> str:
+    """'years_schooling' -> 'Years schooling'."""
+    return name.replace("_", " ").strip().capitalize() if name else ""
+
+
+def group_words(words: Words, dimension: str, subgroup: str) -> str:
+    """'Tamar (Ethnicity of the household head)', or 'Everyone (national value)'."""
+    if dimension == NATIONAL or subgroup == NATIONAL:
+        return "Everyone (national value)"
+    return f"{subgroup} ({words.circumstance(dimension)})"
+
+
+def target_words(words: Words, t: EquityTarget) -> str:
+    """One line naming a saved target: indicator, group, baseline and target."""
+    return (f"{words.indicator(t.indicator)}: {group_words(words, t.dimension, t.subgroup)}, "
+            f"{t.baseline:.1f} in {t.baseline_year} to {t.target:.1f} by {t.target_year}")
+
+
+def format_estimates(rows: pd.DataFrame, interval: bool = True) -> pd.Series:
+    """"12.3 (10.1-14.5)"; RCI, R and RII with three decimals; a missing value says why in one word."""
+    digits = np.where(rows["measure"].isin(["RCI", "R", "RII"]), 3, 1)
+    text = []
+    for est, low, high, d, note in zip(rows["estimate"], rows["ci_lb"], rows["ci_ub"], digits, rows["note"]):
+        if not np.isfinite(est):
+            text.append(SUPPRESSED_MARK if "suppress" in str(note) or "fewer than" in str(note) else "not given")
+        elif interval and np.isfinite(low) and np.isfinite(high):
+            text.append(f"{est:.{d}f} ({low:.{d}f}-{high:.{d}f})")
+        else:
+            text.append(f"{est:.{d}f}")
+    return pd.Series(text, index=rows.index)
+
+
+def _labelled_chart(make, label: str, unit: str) -> bytes:
+    """A trajectory chart whose value axis names the indicator, not its id."""
+    def draw() -> Figure:
+        fig = make()
+        ax = fig.axes[0]
+        ax.set_ylabel(textwrap.fill(f"{label} ({unit})" if unit else label, 45), fontsize=9)
+        ax.yaxis.label.set_parse_math(False)
+        fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+        return fig
+    return figure(draw)
+
+
+# --- parameters ---------------------------------------------------------------------------
 
 def show(analysis: str = "", mode: str = "auto", rounds: str = "", indicators: str = "",
          dimensions: str = "") -> None:
@@ -61,7 +183,6 @@ def show(analysis: str = "", mode: str = "auto", rounds: str = "", indicators: s
     years = [int(y) for y in parse_list(rounds, [str(r.year) for r in a.rounds], "rounds")]
     chosen = parse_list(indicators, [i.id for i in a.indicators], "indicators")
     circs = parse_list(dimensions, [c.id for c in a.circumstances], "dimensions")
-    display(Markdown(f"**{plain(a.country.name)}**, survey rounds {', '.join(map(str, years))}."))
     if context.is_app:
         status = Alerts()
         display(status)
@@ -71,11 +192,138 @@ def show(analysis: str = "", mode: str = "auto", rounds: str = "", indicators: s
         except LnobError as error:  # a bad data file or yaml: say so on the page, not as a traceback
             status.show(str(error), "error")
             return
-        display(Step4App(context, result).widget)
+        display(Step4App(context, result, alerts=status).widget)
         return
+    display(Markdown(f"**{plain(a.country.name)}**, survey rounds {', '.join(map(str, years))}."))
     result = compute_step4(a, years, chosen, circs)
     result.write()
     render_report(result)
+
+
+# --- tables -------------------------------------------------------------------------------
+
+def measures_table(rows: pd.DataFrame, level: str = "95%") -> pd.DataFrame:
+    """The measures of one indicator x circumstance, in words."""
+    return pd.DataFrame({
+        "Measure": rows["measure"].map(measure_name),
+        "Computed from": rows["basis"].map(BASIS_WORDS),
+        f"Value ({level} interval)": format_estimates(rows),
+        "What it says": rows["meaning"],
+        "Note": rows["note"].map(note_words),
+    })
+
+
+def trend_table(result: Step4Result, words: Words, rows: pd.DataFrame) -> pd.DataFrame:
+    """Trend rows (of `result.trends.table`) in words: values, pace, gap, projection and status."""
+    first, last = (int(rows["baseline_year"].min()), int(rows["latest_year"].max())) if len(rows) else (0, 0)
+    return pd.DataFrame({
+        "Indicator": rows["indicator"].map(words.indicator),
+        "Group": [group_words(words, d, s) for d, s in zip(rows["dimension"], rows["subgroup"])],
+        str(first): [SUPPRESSED_MARK if f == FLAG_SUPPRESSED else number(v)
+                     for v, f in zip(rows["baseline"], rows["flag_baseline"])],
+        str(last): [SUPPRESSED_MARK if f == FLAG_SUPPRESSED else number(v)
+                    for v, f in zip(rows["latest"], rows["flag_latest"])],
+        "Change a year (points)": rows["annual_change"].map(lambda v: number(v, 2)),
+        "Gap to national, then → now": [f"{number(a)} → {number(b)}" if number(a) and number(b) else ""
+                                        for a, b in zip(rows["gap_baseline"], rows["gap_latest"])],
+        "Trend": rows["convergence"].fillna(""),
+        f"{int(rows['target_year'].max()) if len(rows) else ''} at this pace": rows["projection_aarc"].map(number),
+        "Target": rows["target"].map(number),
+        "Status": rows["status"].fillna(""),
+    })
+
+
+def targets_table(words: Words, targets: TargetSet) -> pd.DataFrame:
+    """The team's targets in words: indicator, group, kind, baseline, target, pace and milestones."""
+    ts = targets.targets
+    return pd.DataFrame({
+        "Indicator": [words.indicator(t.indicator) for t in ts],
+        "Group": [group_words(words, t.dimension, t.subgroup) for t in ts],
+        "Kind": [KIND_WORDS.get(t.kind, t.kind) for t in ts],
+        "Baseline": [f"{t.baseline:.1f} in {t.baseline_year}" for t in ts],
+        "Target": [f"{t.target:.1f} by {t.target_year}" for t in ts],
+        "Pace needed": [f"{t.required_annual_change:+.2f} points a year" for t in ts],
+        "Milestones": ["; ".join(f"{m.year}: {m.value:.1f}" for m in t.milestones) for t in ts],
+        "Why": [t.rationale for t in ts],
+    })
+
+
+def mpi_national_table(result: Step4Result) -> pd.DataFrame:
+    mpi = result.mpi_frame()
+    rows = mpi[(mpi["indicator"] == "") & (mpi["dimension"] == "national")]
+    wide = rows.pivot_table(index="year", columns="measure", values="value", aggfunc="first")
+    return pd.DataFrame({
+        "Round": wide.index.astype(str),
+        MPI_MEASURES["H"]: wide["H"].map(percent).to_numpy(),
+        MPI_MEASURES["A"]: wide["A"].map(percent).to_numpy(),
+        MPI_MEASURES["M0"]: wide["M0"].map(lambda v: number(v, 3)).to_numpy(),
+        **{MPI_MEASURES[k]: wide[k].map(percent).to_numpy() for k in ("vulnerable", "severe") if k in wide},
+    })
+
+
+def mpi_groups_table(result: Step4Result, dimension: str, year: int) -> pd.DataFrame:
+    mpi = result.mpi_frame()
+    rows = mpi[(mpi["indicator"] == "") & (mpi["dimension"] == dimension) & (mpi["year"] == year)
+               & mpi["measure"].isin(["H", "A", "M0"])]
+    hidden = rows["flag"] == FLAG_SUPPRESSED
+    text = np.where(hidden, SUPPRESSED_MARK,
+                    np.where(rows["measure"] == "M0", rows["value"].map(lambda v: number(v, 3)),
+                             rows["value"].map(percent)))
+    wide = rows.assign(text=text).pivot_table(index="group", columns="measure", values="text", aggfunc="first",
+                                              sort=False)
+    cases = rows.assign(cases=np.where(hidden, "", rows["n"].map(count))).groupby("group", sort=False)["cases"].first()
+    return pd.DataFrame({
+        "Group": wide.index,
+        **{MPI_MEASURES[k]: wide[k].to_numpy() for k in ("H", "A", "M0") if k in wide},
+        "Cases": cases.reindex(wide.index).to_numpy(),
+    })
+
+
+def mpi_contributions_table(result: Step4Result) -> pd.DataFrame:
+    mpi = result.mpi_frame()
+    rows = mpi[(mpi["measure"] == "contribution_pct") & (mpi["dimension"] == "national")]
+    wide = rows.pivot_table(index="indicator", columns="year", values="value", sort=False)
+    return pd.DataFrame({
+        "Deprivation": [mpi_indicator_name(i) for i in wide.index],
+        **{f"Share of M0, {y}": wide[y].map(lambda v: f"{v:.1f}%") for y in wide.columns},
+    }).reset_index(drop=True)
+
+
+def mpi_substitutions_table(result: Step4Result, words: Words) -> pd.DataFrame:
+    subs = next(iter(result.mpi.values())).substitutions
+    known = {i.id for i in result.analysis.indicators}
+    return pd.DataFrame({
+        "Deprivation": subs["mpi_indicator"].map(mpi_indicator_name),
+        "Read from": [words.indicator(s) if s in known else words.circumstance(s) for s in subs["source"]],
+        "Stands in for": subs["stands_in_for"],
+    })
+
+
+def framework_table(result: Step4Result) -> pd.DataFrame:
+    f = result.framework.to_frame()
+
+    def observed(value: object, year: object) -> str:
+        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+            return ""
+        return f"{value} ({int(year)})" if year is not None and year == year else str(value)
+
+    return pd.DataFrame({
+        "Indicator": f["name"],
+        "Type": f["type"].str.capitalize(),
+        "Baseline": [observed(v, y) for v, y in zip(f["baseline_value"], f["baseline_year"])],
+        "Target": [observed(v, y) for v, y in zip(f["target_value"], f["target_year"])],
+        "Source": f["source"],
+        "Responsible": f["responsible"],
+        "SDG target": f["sdg_target"],
+        "Groups followed": [", ".join(group_id_label(g.strip()) for g in str(gs).split(", ") if g.strip())
+                            or "Everyone" for gs in f["groups"]],
+    })
+
+
+def coverage_table(result: Step4Result) -> pd.DataFrame:
+    c = result.framework.coverage()
+    return pd.DataFrame({"SDG target": c.index.astype(str),
+                         **{col.capitalize(): c[col].map(str).to_numpy() for col in c.columns}})
 
 
 # --- report ------------------------------------------------------------------------------
@@ -88,27 +336,33 @@ def render_report(result: Step4Result) -> None:
         "equity targets make closing gaps an explicit goal, as the guide's Step 4 asks. All tables hold "
         f"aggregates only; estimates from fewer than {a.settings.suppression.min_n} cases show as "
         f"\"suppressed\". Files: `outputs/{OUTPUT_FOLDER}/` ({result.seconds:.1f} s to compute)."))
-    _trajectories(result)
-    _ranked_measures(result)
-    _other_measures(result)
+    words = Words(a)
+    _trajectories(result, words)
+    _ranked_measures(result, words)
+    _other_measures(result, words)
     _measure_guide(result)
-    _trend_table(result)
-    _targets(result)
-    _mpi(result)
+    _trend_table(result, words)
+    _targets(result, words)
+    _mpi(result, words)
     _framework(result)
 
 
-def _trajectories(result: Step4Result) -> None:
+def _show(frame: pd.DataFrame, empty: str = "Nothing to show.") -> None:
+    display(HTML(html_table(frame, empty=empty)))
+
+
+def _trajectories(result: Step4Result, words: Words) -> None:
     display(Markdown("## Trajectories to 2030\n\nWorst-off and best-off groups and the national value at "
                      "each round, projected at their past pace (dashed), with the target and the latest gap."))
     if result.trends is None:
         display(Markdown("_Only one round is selected: trajectories need two or more._"))
         return
     for indicator, dimension, target in chart_choices(result):
-        figure = trajectory_chart(result.trends, indicator, dimension, source=_source(result),
-                                  title=_chart_title(result, indicator, dimension), unit="%", target=target,
-                                  target_label="Worst-off group's target")
-        show_figure(figure)
+        png = _labelled_chart(lambda: trajectory_chart(
+            result.trends, indicator, dimension, source=_source(result),
+            title=_chart_title(result, indicator, dimension),
+            unit="%", target=target, target_label="Worst-off group's target"), words.indicator(indicator), "%")
+        display(Image(data=png, format="png"))
 
 
 def chart_choices(result: Step4Result) -> list[tuple[str, str, float | None]]:
@@ -137,31 +391,36 @@ def _source(result: Step4Result) -> str:
     return f"{a.country.name}, " + "; ".join(r.name for r in a.rounds if r.year in result.tables)
 
 
-def _ranked_measures(result: Step4Result) -> None:
+def _ranked_measures(result: Step4Result, words: Words) -> None:
     latest = max(result.tables)
     m = result.measures
     rows = m[(m["year"] == latest) & m["measure"].isin(RANKED_MEASURES) & m["ordered"]]
     rows = rows[rows["dimension_id"].isin({d for d in m.loc[m["basis"] == "microdata", "dimension_id"]})]
     display(Markdown(f"## Summary measures, {latest}\n\n### Ranked groups (wealth, education)\n\n"
-                     "From most disadvantaged to most advantaged. *Aggregated*: HEAT's computation on the "
-                     "group estimates. *Microdata*: the same measures from the survey rows, with "
+                     "From most disadvantaged to most advantaged. *From group estimates*: HEAT's computation on "
+                     "the group estimates. *From survey records*: the same measures from the survey rows, with "
                      "design-based intervals. 95% intervals in brackets."))
     if rows.empty:
         display(Markdown("_No ranked circumstance is selected._"))
         return
-    rows = rows.assign(value=format_estimates(rows), column=rows["measure"] + " (" + rows["basis"] + ")")
+    rows = rows.assign(value=format_estimates(rows),
+                       column=rows["measure"] + ", from " + rows["basis"].map(BASIS_WORDS))
     wide = rows.pivot_table(index=["indicator", "dimension"], columns="column", values="value",
                             aggfunc="first", sort=False)
     wide.columns.name = None
-    show_table(wide.reset_index(), digits=None)
+    wide = wide.reset_index()
+    _show(pd.concat([pd.DataFrame({"Indicator": wide["indicator"].map(words.indicator),
+                                   "Circumstance": wide["dimension"]}), wide.drop(columns=["indicator", "dimension"])],
+                    axis=1))
 
 
-def _other_measures(result: Step4Result) -> None:
+def _other_measures(result: Step4Result, words: Words) -> None:
     latest = max(result.tables)
     m = result.measures
     rows = m[(m["year"] == latest) & ~m["ordered"] & m["measure"].isin(KEY_MEASURES_NONORDERED)]
     display(Markdown("### Other circumstances: five key measures\n\nAll 21 measures are in "
-                     f"`outputs/{OUTPUT_FOLDER}/summary_measures.csv`."))
+                     f"`outputs/{OUTPUT_FOLDER}/summary_measures.csv`. "
+                     + "; ".join(f"{k}: {MEASURE_NAMES[k].lower()}" for k in KEY_MEASURES_NONORDERED) + "."))
     if rows.empty:
         display(Markdown("_No non-ordered circumstance is selected._"))
         return
@@ -169,116 +428,95 @@ def _other_measures(result: Step4Result) -> None:
     wide = rows.pivot_table(index=["indicator", "dimension"], columns="measure", values="value", aggfunc="first",
                             sort=False)[list(KEY_MEASURES_NONORDERED)]
     wide.columns.name = None
-    show_table(wide.reset_index(), digits=None)
+    wide = wide.reset_index()
+    _show(pd.concat([pd.DataFrame({"Indicator": wide["indicator"].map(words.indicator),
+                                   "Circumstance": wide["dimension"]}), wide.drop(columns=["indicator", "dimension"])],
+                    axis=1))
 
 
 def _measure_guide(result: Step4Result) -> None:
     conventions = (result.measures.drop_duplicates(["measure", "basis"])
                    .set_index(["measure", "basis"])["convention"])
-    rows = [{"measure": name, "what it says": info.meaning,
-             "convention": "; ".join(f"{basis}: {c}" for (m, basis), c in conventions.items() if m == name and c)}
+    rows = [{"Measure": measure_name(name), "What it says": info.meaning,
+             "How it is computed": "; ".join(f"from {BASIS_WORDS[basis]}: {convention_words(c)}"
+                                             for (m, basis), c in conventions.items() if m == name and c)}
             for name, info in MEASURES.items()]
     display(Markdown("### What each measure says"))
-    show_table(pd.DataFrame(rows), digits=None)
+    _show(pd.DataFrame(rows))
 
 
-def _trend_table(result: Step4Result) -> None:
+def _trend_table(result: Step4Result, words: Words) -> None:
     display(Markdown("## Trends by group\n\nWorst-off group of each circumstance and the national value: "
-                     "change per year, average annual rate of change (AARC), gap to the national value, and "
-                     "where the pace of past rounds leads by 2030."))
+                     "change per year, gap to the national value, and where the pace of past rounds leads by "
+                     "2030."))
     if result.trends is None:
         display(Markdown("_Only one round is selected: trends need two or more._"))
         return
     table = result.trends.table
-    rows = table[table["worst_off"] | (table["dimension"] == NATIONAL)]
-    view = pd.DataFrame({
-        "indicator": rows["indicator"], "dimension": rows["dimension"], "group": rows["subgroup"],
-        "baseline": rows["baseline"].round(1), "latest": rows["latest"].round(1),
-        "AARC %": (100 * rows["aarc"]).round(1), "gap then": rows["gap_baseline"].round(1),
-        "gap now": rows["gap_latest"].round(1), "trend": rows["convergence"],
-        "2030 projected": rows["projection_aarc"].round(1), "target": rows["target"].round(1),
-        "status": rows["status"],
-    })
-    show_table(view, digits=None)
+    _show(trend_table(result, words, table[table["worst_off"] | (table["dimension"] == NATIONAL)]))
 
 
-def _targets(result: Step4Result) -> None:
+def _targets(result: Step4Result, words: Words) -> None:
     display(Markdown("## Equity targets\n\nThe team's targets (`step4_targets.yaml`): the pace each needs and "
                      f"its milestones. {len(result.suggested_targets.targets)} further targets (every worst-off "
                      f"group halving its gap) are suggested in `outputs/{OUTPUT_FOLDER}/suggested_targets.csv`."))
-    frame = result.targets.to_frame()
-    if frame.empty:
-        display(Markdown("_No targets set yet; set them in the app._"))
-        return
-    frame = frame.drop(columns=["direction", "path", "required_aarc"]).round(
-        {"baseline": 1, "target": 1, "required_annual_change": 2})
-    show_table(frame, digits=None)
+    _show(targets_table(words, result.targets), empty="No targets set yet; set them in the app.")
 
 
-def _mpi(result: Step4Result) -> None:
+def _mpi(result: Step4Result, words: Words) -> None:
     display(Markdown("## Multidimensional poverty (MPI)"))
     if not result.mpi:
         display(Markdown("_No `mpi.yaml` in the analysis folder, so no MPI._"))
         return
-    mpi = result.mpi_frame()
-    summary = mpi[(mpi["indicator"] == "") & mpi["measure"].isin(["H", "A", "M0"])]
-    national = summary[summary["dimension"] == "national"].pivot_table(
-        index="year", columns="measure", values="value")[["H", "A", "M0"]].rename_axis(columns=None)
-    display(Markdown("H: share of people who are poor; A: average share of weighted deprivations among them; "
-                     "M0 = H x A."))
-    show_table(national.round(3).reset_index(), digits=None)
+    display(HTML(mpi_html(result, words)))
     latest = max(result.mpi)
-    by_group = summary[(summary["year"] == latest) & (summary["dimension"] != "national")]
-    by_group = by_group.assign(value=np.where(by_group["flag"] == FLAG_SUPPRESSED, SUPPRESSED_MARK,
-                                              by_group["value"].round(3).astype(str)))
-    wide = by_group.pivot_table(index=["dimension", "group"], columns="measure", values="value", aggfunc="first",
-                                sort=False)[["H", "A", "M0"]]
-    wide.columns.name = None
-    display(Markdown(f"### By group, {latest}"))
-    show_table(wide.reset_index(), digits=None)
-    contributions = mpi[(mpi["measure"] == "contribution_pct") & (mpi["dimension"] == "national")]
-    display(Markdown("### Contribution of each indicator to M0 (%)"))
-    show_table(contributions.pivot_table(index="indicator", columns="year", values="value", sort=False)
-               .round(1).rename_axis(columns=None).reset_index(), digits=None)
+    for dimension in [c.id for c in result.analysis.circumstances
+                      if c.id in set(result.mpi_frame()["dimension"])][:3]:
+        display(Markdown(f"### By {plain(words.circumstance(dimension).lower())}, {latest}"))
+        _show(mpi_groups_table(result, dimension, latest))
+
+
+def mpi_html(result: Step4Result, words: Words) -> str:
+    """The MPI of every round, what it is made of and the stand-ins, as HTML (app and report)."""
     checks = result.mpi_decomposition()
-    display(Markdown(f"Decomposition check: the population-weighted group M0 add up to the national M0 for "
-                     f"{int(checks['adds_up'].sum())} of {len(checks)} breakdowns."))
-    substitutions = next(iter(result.mpi.values())).substitutions
-    if not substitutions.empty:
-        display(Markdown("Stand-ins for global-MPI indicators the survey lacks (from `mpi.yaml`):"))
-        show_table(substitutions, digits=None)
+    parts = [
+        "<p>H: the share of people who are poor; A: the average share of weighted deprivations among them; "
+        "M0 = H x A, the index.</p>",
+        html_table(mpi_national_table(result)),
+        "<h4>What the index is made of: each deprivation's share of M0</h4>",
+        html_table(mpi_contributions_table(result)),
+        f"<p>Check: the population-weighted M0 of the groups add up to the national M0 for "
+        f"{int(checks['adds_up'].sum())} of {len(checks)} breakdowns.</p>",
+    ]
+    subs = mpi_substitutions_table(result, words)
+    if len(subs):
+        parts += ["<h4>Stand-ins for global-MPI indicators the survey lacks (from mpi.yaml)</h4>", html_table(subs)]
+    return "".join(parts)
 
 
 def _framework(result: Step4Result) -> None:
     display(Markdown("## Indicator framework\n\nStructural (a commitment), process (the effort) and outcome "
                      "(the result) indicators, from `step4_framework.yaml`."))
-    frame = result.framework.to_frame()
-    if frame.empty:
-        display(Markdown("_No framework yet: add `step4_framework.yaml`._"))
-        return
-    show_table(frame, digits=None)
-    display(Markdown("Indicators per SDG target and type (an empty cell may be a blind spot):"))
-    show_table(result.framework.coverage().reset_index(), digits=None)
+    display(HTML(framework_html(result)))
 
 
-def format_estimates(rows: pd.DataFrame, interval: bool = True) -> pd.Series:
-    """"12.3 [10.1, 14.5]"; RCI with three decimals; a missing value says why in one word."""
-    digits = np.where(rows["measure"].isin(["RCI", "R", "RII"]), 3, 1)
-    text = []
-    for est, low, high, d, note in zip(rows["estimate"], rows["ci_lb"], rows["ci_ub"], digits, rows["note"]):
-        if not np.isfinite(est):
-            text.append(SUPPRESSED_MARK if "suppress" in str(note) or "fewer than" in str(note) else "n/a")
-        elif interval and np.isfinite(low) and np.isfinite(high):
-            text.append(f"{est:.{d}f} [{low:.{d}f}, {high:.{d}f}]")
-        else:
-            text.append(f"{est:.{d}f}")
-    return pd.Series(text, index=rows.index)
+def framework_html(result: Step4Result) -> str:
+    if not result.framework.indicators:
+        return "<p><em>No framework yet: add step4_framework.yaml to the analysis folder.</em></p>"
+    return (html_table(framework_table(result))
+            + "<p>Indicators per SDG target and type (an empty cell may be a blind spot):</p>"
+            + html_table(coverage_table(result)))
 
 
 # --- app ---------------------------------------------------------------------------------
 
+def _described(control: w.DescriptionWidget, help_text: str) -> w.VBox:
+    control.tooltip = help_text
+    return w.VBox([control, help_line(help_text, indent=False)], layout=w.Layout(margin="0 12px 4px 0"))
+
+
 class Step4App:
-    """Pick an indicator and a circumstance, read every measure, and set equity targets.
+    """Pick an indicator and a circumstance, read every measure and trend, and keep the equity targets.
 
     Targets are read from and written to `step4_targets.yaml` on every action, so the
     file, not the kernel's memory, holds the team's work.
@@ -289,62 +527,115 @@ class Step4App:
         self.result = result
         self.alerts = alerts or Alerts()
         a = context.analysis
+        self.words = Words(a)
+        self.folder = context.folder
         indicators = sorted(set(result.measures["indicator"]), key=[i.id for i in a.indicators].index)
         dimensions = sorted(set(result.measures["dimension_id"]), key=[c.id for c in a.circumstances].index)
-        self.year = w.Dropdown(options=result.years, value=max(result.years), description="Round",
-                               layout=w.Layout(width="10%"), style={"description_width": "initial"})
-        wide = w.Layout(width="45%")
-        self.indicator = w.Dropdown(options=[(a.indicator(i).label, i) for i in indicators], description="Indicator",
-                                    layout=wide)
-        self.dimension = w.Dropdown(options=[(a.circumstance(c).label, c) for c in dimensions],
-                                    description="Circumstance", layout=wide, style={"description_width": "initial"})
-        self.kind = w.Dropdown(options=[(text, kind) for kind, text in TARGET_KINDS.items()],
-                               description="Target", layout=w.Layout(width="95%"))
-        self.value = w.FloatText(value=0.5, description="Value")
-        self.target_year = w.BoundedIntText(value=2030, min=2000, max=2100, description="By year")
-        self.path = w.Dropdown(options=[("straight line", "linear"), ("constant rate (AARC)", "aarc")],
-                               description="Path")
-        self.save = w.Button(description="Save target", button_style="primary", icon="save")
+        pick = w.Layout(width="520px")
+        self.indicator = w.Dropdown(options=[(self.words.indicator(i), i) for i in indicators],
+                                    description="Indicator", layout=pick, style={"description_width": "100px"})
+        self.dimension = w.Dropdown(options=[(self.words.circumstance(c), c) for c in dimensions],
+                                    description="Circumstance", layout=pick, style={"description_width": "100px"})
+        self.year = w.Dropdown(options=[(str(y), y) for y in result.years], value=max(result.years),
+                               description="Survey round", layout=w.Layout(width="260px"),
+                               style={"description_width": "100px"})
         self.measures_out = w.Output()
-        self.targets_out = w.Output()
+        self.targets_view = w.HTML()
+        self.target_for = w.HTML()
+        self._build_target_forms()
+        mpi_dims = [c for c in dimensions if result.mpi and c in set(result.mpi_frame()["dimension"])]
+        self.mpi_dimension = w.Dropdown(options=[(self.words.circumstance(c), c) for c in mpi_dims],
+                                        description="Groups by", layout=pick, style={"description_width": "100px"})
+        self.mpi_view = w.HTML()
+        self.framework_view = w.HTML(framework_html(result))
         for control in (self.year, self.indicator, self.dimension):
             control.observe(self.redraw, names="value")
-        self.kind.observe(self.suggest_value, names="value")
-        self.save.on_click(self.save_target)
+        self.mpi_dimension.observe(self.draw_mpi, names="value")
+
+        choose = w.HBox([
+            _described(self.indicator, "The indicator for the measures, the trends and a new target."),
+            _described(self.dimension, "The circumstance whose groups are compared."),
+        ], layout=w.Layout(flex_flow="row wrap"))
+        self.tabs = w.Tab(children=[
+            w.VBox([_described(self.year, "The round the measures are for."), self.measures_out]),
+            w.VBox([self.target_for, self.new_form.box, self.targets_view, self.edit_form.box, self.delete.box,
+                    self.undo.box]),
+            w.VBox([_described(self.mpi_dimension, "Whose poverty to compare."), self.mpi_view]),
+            w.VBox([self.framework_view]),
+        ], titles=("Measures", "Equity targets", "Poverty (MPI)", "Framework"))
+        self.downloads = downloads.offer([], "Download Step 4's tables")
+        self.step_bar = step_bar(a, NOTEBOOK)
+        self.written = False
+        self.widget = w.VBox([self.step_bar,
+                              w.HTML(f"<h2>{html.escape(a.country.name)}: survey rounds "
+                                     f"{html.escape(', '.join(map(str, result.years)))}</h2>"),
+                              self.alerts, choose, self.tabs, self.downloads])
+        self.widget.add_class("lnob-step4")
         self.redraw()
         self.show_targets()
+        self.draw_mpi()
+        self.write_outputs()
 
-    @property
-    def widget(self) -> w.Widget:
-        form = w.VBox([w.HTML("<b>Set an equity target for the chosen indicator and circumstance</b>"),
-                       self.kind, w.HBox([self.value, self.target_year, self.path]), self.save])
-        return w.VBox([w.HBox([self.year, self.indicator, self.dimension]), self.measures_out, form,
-                       self.alerts, self.targets_out])
+    @guarded
+    def write_outputs(self) -> None:
+        """Save Step 4's tables under outputs/step4/ (as report mode does), to download and for the report."""
+        self.result.write()
+        self.written = True
+        self._files_changed()
+
+    def _files_changed(self) -> None:
+        self.downloads.value = downloads.links_html(downloads.step_files(self.folder, 4), "Download Step 4's tables")
+        refresh_step_bar(self.step_bar)
+
+    # --- measures and trends -------------------------------------------------------------
 
     def selected_measures(self) -> pd.DataFrame:
         m = self.result.measures
         chosen = m[(m["year"] == self.year.value) & (m["indicator"] == self.indicator.value)
                    & (m["dimension_id"] == self.dimension.value)]
         return chosen.assign(value=format_estimates(chosen))[
-            ["measure", "basis", "value", "meaning", "convention", "note"]]
+            ["measure", "basis", "value", "meaning", "convention", "note", "estimate", "ci_lb", "ci_ub"]]
 
     @guarded
     def redraw(self, _change: dict | None = None) -> None:
+        self.target_for.value = self._target_for()
         self.measures_out.clear_output(wait=True)
         with self.measures_out:
             table = self.selected_measures()
             other_kind = table["note"].str.contains("dimensions only")
-            show_table(table[~other_kind], digits=None)
+            shown = measures_table(table[~other_kind], level_text(self.context.analysis))
+            display(HTML(f'{NOWRAP_THIRD}<div class="lnob-measures">{html_table(shown)}</div>'))
+            micro = table.loc[table["basis"] == "microdata", "convention"]
+            if len(micro):
+                display(HTML(f"<p class=\"lnob-key\">From survey records: {html.escape(micro.iloc[0])}.</p>"))
             if other_kind.any():
-                display(Markdown(plain("Not given for this kind of circumstance: "
-                                       + ", ".join(table.loc[other_kind, "measure"]) + " ("
-                                       + table.loc[other_kind, "note"].iloc[0] + ").")))
+                display(HTML("<p class=\"lnob-key\">" + html.escape(
+                    "Not given for this kind of circumstance: "
+                    + ", ".join(measure_name(m) for m in table.loc[other_kind, "measure"]) + " ("
+                    + note_words(table.loc[other_kind, "note"].iloc[0]) + ").") + "</p>"))
             worst = self._worst_off()
             if worst is not None:
-                show_figure(trajectory_chart(
-                    self.result.trends, self.indicator.value, self.dimension.value, source=_source(self.result),
-                    unit="%", title=_chart_title(self.result, self.indicator.value, self.dimension.value),
-                    target=self._saved_target(worst["subgroup"]), target_label="Worst-off group's target"))
+                indicator, dimension = self.indicator.value, self.dimension.value
+                png = _labelled_chart(lambda: trajectory_chart(
+                    self.result.trends, indicator, dimension, source=_source(self.result), unit="%",
+                    title=_chart_title(self.result, indicator, dimension),
+                    target=self._saved_target(worst["subgroup"]), target_label="Worst-off group's target"),
+                    self.words.indicator(indicator), "%")
+                display(Image(data=png, format="png"))
+                t = self.result.trends.table
+                rows = t[(t["indicator"] == indicator) & ((t["dimension"] == dimension) | (t["dimension"] == NATIONAL))]
+                display(HTML("<h4>Every group across the rounds</h4>"
+                             + html_table(trend_table(self.result, self.words, rows))))
+
+    def _target_for(self) -> str:
+        """Whom a new target is for: the chosen indicator and circumstance, and its worst-off group."""
+        words = (f"{self.words.indicator(self.indicator.value)}, by "
+                 f"{self.words.circumstance(self.dimension.value).lower()}")
+        worst = self._worst_off()
+        if worst is not None and np.isfinite(worst["latest"]):
+            words += (f". Worst off: {worst['subgroup']}, {worst['latest']:.1f} in {int(worst['latest_year'])} "
+                      f"(national {worst['national_latest']:.1f})")
+        return f'<p class="lnob-target-for"><b>For:</b> {html.escape(words)}.</p>'
 
     def _worst_off(self) -> pd.Series | None:
         """The worst-off group's trend row for the current choice (None without a trend)."""
@@ -356,87 +647,225 @@ class Step4App:
 
     def _saved_target(self, subgroup: str) -> float | None:
         """The team's saved target for that group (read from the file, never kept in memory)."""
-        for t in load_targets(self.context.folder).targets:
+        for t in load_targets(self.folder).targets:
             if (t.indicator, t.dimension, t.subgroup) == (self.indicator.value, self.dimension.value, subgroup):
                 return t.target
         return None
 
-    @guarded
-    def save_target(self, _button: w.Button | None = None) -> None:
-        """Build the target(s) from the latest round and save them at once (same id = replaced)."""
-        new = self.build_targets()
-        folder = self.context.folder
-        ids = {t.id for t in new}
-        with locked(folder / TARGETS_FILE):  # read and write as one step, so a parallel save is kept
-            kept = [t for t in load_targets(folder).targets if t.id not in ids]
-            save_targets(folder, TargetSet(targets=kept + new))
-        self.alerts.show(f"Saved {len(new)} target(s) to step4_targets.yaml: "
-                         + ", ".join(t.id for t in new) + ".", "ok")
-        self.show_targets()
-        self.redraw()
+    # --- new targets ----------------------------------------------------------------------
+
+    def _build_target_forms(self) -> None:
+        kind = choice("Kind of target", [(text, k) for k, text in TARGET_KINDS.items()])
+        kind.value = "worst_off_faster"
+        label, help_text = VALUE_WORDS["worst_off_faster"]
+        self.new_form = Form({
+            "kind": kind,
+            "value": w.Text(value=DEFAULT_VALUES["worst_off_faster"], description=label, style=LABEL_STYLE,
+                            layout=w.Layout(width="360px")),
+            "target_year": w.Text(value="2030", description="By year", style=LABEL_STYLE,
+                                  layout=w.Layout(width="360px")),
+            "path": choice("Path to the target", PATHS),
+        }, "Save target", self.save_target,
+            title="Set a target for the indicator and circumstance chosen above the tabs",
+            help="Targets start from the latest round; milestones follow every three years.")
+        self.value_help = dress(self.new_form, {**NEW_TARGET_HELP, "value": help_text})["value"]
+        self.new_form["path"].value = "linear"
+        self.kind, self.value, self.target_year, self.path = (kind, self.new_form["value"],
+                                                              self.new_form["target_year"], self.new_form["path"])
+        self.save = self.new_form.button
+        kind.observe(self.suggest_value, names="value")
+
+        self.edit_form = Form({
+            "target": choice("Saved target", []),
+            "value": w.Text(description="Target value", style=LABEL_STYLE, layout=w.Layout(width="360px")),
+            "target_year": w.Text(description="By year", style=LABEL_STYLE, layout=w.Layout(width="360px")),
+            "path": choice("Path to the target", PATHS),
+            "rationale": w.Text(description="Why", style=LABEL_STYLE, layout=w.Layout(width="95%"),
+                                placeholder="The reason for this target, in a sentence"),
+        }, "Save changes", self.change_target, title="Change or delete a saved target",
+            help="Pick a target; its baseline stays, and its milestones follow the new value and year.")
+        dress(self.edit_form, EDIT_TARGET_HELP)
+        self.edit_form["target"].observe(self.on_pick_target, names="value")
+        self.delete = DeleteButton("Delete this target", self.delete_target, what=self._target_named)
+        dress(self.delete, {})
+        self.undo = UndoLine(self.folder / TARGETS_FILE, self.after_undo)
 
     @guarded
     def suggest_value(self, _change: dict | None = None) -> None:
-        """A sensible starting value for the chosen kind of target."""
-        self.value.value = DEFAULT_VALUES[self.kind.value]
+        """A sensible starting value, label and help for the chosen kind of target."""
+        kind = self.kind.value or "worst_off_faster"
+        label, help_text = VALUE_WORDS[kind]
+        self.value.description = label
+        self.value.tooltip = help_text
+        self.value.value = DEFAULT_VALUES[kind]
+        self.value_help.value = help_line(help_text).value
+
+    @guarded
+    def save_target(self, form: Form) -> None:
+        """Build the target(s) from the latest round and save them at once (the same target is replaced)."""
+        new = self.build_targets()
+        ids = {t.id for t in new}
+        path = self.folder / TARGETS_FILE
+        with locked(path):  # read and write as one step, so a parallel save is kept
+            kept = [t for t in load_targets(self.folder).targets if t.id not in ids]
+            save_targets(self.folder, TargetSet(targets=kept + new))
+        first = new[0]
+        if len(new) == 1:
+            done = f"Target saved: {target_words(self.words, first)}."
+        else:
+            done = (f"{len(new)} targets saved, one per group of {self.words.circumstance(first.dimension).lower()}: "
+                    f"{self.words.indicator(first.indicator)} at least {first.target:.1f} by {first.target_year}.")
+        self.show_targets()
+        self.redraw()
+        self.undo.offer(done, form)
 
     def build_targets(self) -> list[EquityTarget]:
         trends = self.result.trends
         if trends is None:
-            raise InputError("targets: only one round is loaded; targets start from trends of two or more rounds.")
+            raise InputError("Only one round is loaded; targets start from the trends of two or more rounds.")
         indicator, dimension = self.indicator.value, self.dimension.value
-        year, value, kind = int(self.target_year.value), float(self.value.value), self.kind.value
+        kind = self.kind.value
+        if kind not in TARGET_KINDS:
+            raise InputError("Kind of target: nothing is chosen; expected one of the kinds in the list.")
+        label = VALUE_WORDS[kind][0]
+        year = checked_count(self.target_year.value, "By year")
         table = trends.table
         groups = table[(table["indicator"] == indicator) & (table["dimension"] == dimension)]
         national = table[(table["indicator"] == indicator) & (table["dimension"] == NATIONAL)].iloc[0]
+        words = f"{self.words.indicator(indicator)} by {self.words.circumstance(dimension).lower()}"
         if groups.empty or not groups["worst_off"].any():
-            raise InputError(f"{indicator} by {dimension}: no trend with two or more groups; choose another "
-                             "circumstance.")
+            raise InputError(f"{words}: no trend with two or more groups; choose another circumstance.")
         latest_year = int(national["latest_year"])
         if year <= latest_year:
-            raise InputError(f"target year: {year}; expected a year after the latest round ({latest_year}).")
+            raise InputError(f"By year: {year}; expected a year after the latest round ({latest_year}).")
         worst = groups[groups["worst_off"]].iloc[0]
         best = groups[groups["best_off"]].iloc[0]
         direction = worst["direction"]
         scale = self.context.analysis.indicator(indicator).scale
-        if kind == "worst_off_faster":
-            saved = [t.target for t in load_targets(self.context.folder).targets
-                     if t.indicator == indicator and t.dimension == NATIONAL and t.target_year == year]
-            aim = saved[0] if saved else _projected(national, year, scale)
-            targets = [worst_off_faster(indicator, dimension, worst["subgroup"], latest_year, worst["latest"],
-                                        national["latest"], aim, value, year, direction, self.path.value)]
-        elif kind == "floor":
-            if not 0 <= value <= scale:
-                raise InputError(f"floor: {value:g} is outside the indicator's range; expected 0 to {scale}.")
-            baselines = groups[["subgroup", "latest"]].rename(columns={"latest": "estimate"})
-            targets = floor_targets(baselines, indicator, dimension, latest_year, value, year, direction,
-                                    self.path.value)
-        else:
-            if not 0 < value <= 1:
-                raise InputError(f"ratio: {value:g}; expected a share above 0 and at most 1 "
-                                 "(0.8 = the worst-off group reaches 80% of the best-off group's level).")
-            ratio = value if direction == "favourable" else 1 / value
-            targets = [disparity_ratio_target(indicator, dimension, worst["subgroup"], latest_year, worst["latest"],
-                                              f"{best['subgroup']} (projected)", _projected(best, year, scale), ratio,
-                                              year, direction, self.path.value)]
+        path = self.path.value or "linear"
+        try:
+            if kind == "worst_off_faster":
+                value = checked_number(self.value.value, label, 0, 1)
+                saved = [t.target for t in load_targets(self.folder).targets
+                         if t.indicator == indicator and t.dimension == NATIONAL and t.target_year == year]
+                aim = saved[0] if saved else _projected(national, year, scale, self.words)
+                targets = [worst_off_faster(indicator, dimension, worst["subgroup"], latest_year, worst["latest"],
+                                            national["latest"], aim, value, year, direction, path)]
+            elif kind == "floor":
+                value = checked_number(self.value.value, label, 0, scale)
+                baselines = groups[["subgroup", "latest"]].rename(columns={"latest": "estimate"})
+                targets = floor_targets(baselines, indicator, dimension, latest_year, value, year, direction, path)
+            else:
+                value = checked_number(self.value.value, label, 0, 1)
+                if value == 0:
+                    raise InputError(f"{label}: 0; expected a share above 0 and at most 1 (0.8 = the worst-off group "
+                                     "reaches 80% of the best-off group's level).")
+                ratio = value if direction == "favourable" else 1 / value
+                reference = _projected(best, year, scale, self.words)
+                targets = [disparity_ratio_target(indicator, dimension, worst["subgroup"], latest_year, worst["latest"],
+                                                  f"{best['subgroup']} (projected)", reference, ratio, year,
+                                                  direction, path)]
+        except ValidationError:  # the only rule a typed value can break: a constant rate needs values above 0
+            raise InputError(AARC_NEEDS_POSITIVE) from None
         return [t.with_milestones(3) for t in targets]
 
+    # --- saved targets --------------------------------------------------------------------
+
+    @guarded
     def show_targets(self) -> None:
-        self.targets_out.clear_output(wait=True)
-        with self.targets_out:
-            frame = load_targets(self.context.folder).to_frame()
-            display(Markdown(f"**Targets saved in step4_targets.yaml: {len(frame)}**"))
-            if not frame.empty:
-                show_table(frame[["id", "kind", "subgroup", "baseline_year", "baseline", "target_year",
-                                  "target", "milestones"]].round({"baseline": 1, "target": 1}), digits=None)
+        """The saved targets and the edit list, read from the file."""
+        targets = load_targets(self.folder)
+        self._targets_seen = entry_fingerprints(targets.model_dump())
+        self.targets_view.value = (f"<h4>Targets saved ({len(targets.targets)})</h4>"
+                                   + html_table(targets_table(self.words, targets),
+                                                empty="No targets set yet."))
+        pick = self.edit_form["target"]
+        keep = pick.value
+        pick.options = [(target_words(self.words, t), t.id) for t in targets.targets]
+        pick.value = keep if keep in {t.id for t in targets.targets} else None
+        if self.written:  # the downloadable table follows the file
+            write_table(targets.to_frame(), self.result.analysis.outputs / OUTPUT_FOLDER / "targets.csv")
+            self._files_changed()
+
+    @guarded
+    def on_pick_target(self, _change: dict | None = None) -> None:
+        """Fill the edit form with the chosen target."""
+        form = self.edit_form
+        t = self._picked()
+        form["value"].value = f"{t.target:g}" if t else ""
+        form["target_year"].value = str(t.target_year) if t else ""
+        form["path"].value = t.path if t else None
+        form["rationale"].value = t.rationale if t else ""
+
+    def _picked(self) -> EquityTarget | None:
+        chosen_id = self.edit_form["target"].value
+        return next((t for t in load_targets(self.folder).targets if t.id == chosen_id), None)
+
+    def _target_named(self, _form: object = None) -> str:
+        t = self._picked()
+        if t is None:
+            raise InputError("Saved target: nothing is chosen; pick the target in the list above.")
+        return f"the target for {target_words(self.words, t)}"
+
+    @guarded
+    def change_target(self, form: Form) -> None:
+        t = self._picked()
+        if t is None:
+            raise InputError("Saved target: nothing is chosen; pick the target to change in the list.")
+        scale = self.context.analysis.indicator(t.indicator).scale if t.indicator in {
+            i.id for i in self.context.analysis.indicators} else None
+        value = checked_number(form["value"].value, "Target value", 0, scale)
+        year = checked_count(form["target_year"].value, "By year")
+        if year <= t.baseline_year:
+            raise InputError(f"By year: {year}; expected a year after the baseline year ({t.baseline_year}).")
+        if form["path"].value is None:
+            raise InputError("Path to the target: nothing is chosen; expected one of the options in the list.")
+        if form["path"].value == "aarc" and (value <= 0 or t.baseline <= 0):
+            raise InputError(AARC_NEEDS_POSITIVE)
+        new = update_target(self.folder, t.id, target=value, target_year=year, path=form["path"].value,
+                            rationale=form["rationale"].value.strip(), seen=self._targets_seen)
+        self.show_targets()
+        self.redraw()
+        self.undo.offer(f"Target changed: {target_words(self.words, new)}.", form)
+
+    @guarded
+    def delete_target(self, form: DeleteButton) -> None:
+        t = self._picked()
+        if t is None:
+            raise InputError("Saved target: nothing is chosen; pick the target to delete in the list above.")
+        delete_target(self.folder, t.id, seen=self._targets_seen)
+        self.show_targets()
+        self.redraw()
+        self.undo.offer(f"Target deleted: {target_words(self.words, t)}.", form)
+
+    @guarded
+    def after_undo(self, *_args: object) -> None:
+        self.show_targets()
+        self.on_pick_target()
+        self.redraw()
+
+    # --- MPI ------------------------------------------------------------------------------
+
+    @guarded
+    def draw_mpi(self, _change: dict | None = None) -> None:
+        r = self.result
+        if not r.mpi:
+            self.mpi_view.value = "<p><em>No mpi.yaml in the analysis folder, so no MPI.</em></p>"
+            return
+        latest = max(r.mpi)
+        by_group = ""
+        if self.mpi_dimension.value is not None:
+            by_group = (f"<h4>By {html.escape(self.words.circumstance(self.mpi_dimension.value).lower())}, "
+                        f"{latest}</h4>" + html_table(mpi_groups_table(r, self.mpi_dimension.value, latest)))
+        self.mpi_view.value = mpi_html(r, self.words) + by_group
 
 
-def _projected(row: pd.Series, year: int, scale: float) -> float:
+def _projected(row: pd.Series, year: int, scale: float, words: Words) -> float:
     """The row's value in `year` at its past annual change, kept within 0 and the indicator's scale."""
     value = row["latest"] + row["annual_change"] * (year - row["latest_year"])
     if not np.isfinite(value):
-        raise InputError(f"{row['indicator']}, {row['subgroup']}: no trend to project (a suppressed value); "
-                         "choose another group or circumstance.")
+        raise InputError(f"{words.indicator(row['indicator'])}, {row['subgroup']}: no trend to project (a suppressed "
+                         "value); choose another group or circumstance.")
     return float(np.clip(value, 0, scale))
 
 

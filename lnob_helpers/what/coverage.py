@@ -34,6 +34,14 @@ def action_reach(step3: Step3What, left_behind_ids: list[str]) -> pd.DataFrame:
     return reach
 
 
+IN_WORDS = {
+    "root_cause_without_action": "Root cause \"{item}\" has no action addressing it.",
+    "furthest_behind_without_action": "Furthest-behind group \"{item}\" has no action targeted at it.",
+    "action_without_groups": "Action \"{item}\" names no group; link it to the groups it is for.",
+    "action_misses_left_behind": "Action \"{item}\" reaches only groups that are not left behind.",
+}
+
+
 @dataclass
 class CoverageReport:
     """Coverage warnings; `warnings` has columns kind, item_id, item and message."""
@@ -43,8 +51,11 @@ class CoverageReport:
     def to_frame(self) -> pd.DataFrame:
         return self.warnings.copy()
 
-    def messages(self) -> list[str]:
-        return self.warnings["message"].tolist()
+    def messages(self, ids: bool = True) -> list[str]:
+        """The warnings as sentences; `ids=False` names causes, groups and actions only in words (for the page)."""
+        if ids:
+            return self.warnings["message"].tolist()
+        return [IN_WORDS[kind].format(item=item) for kind, item in zip(self.warnings["kind"], self.warnings["item"])]
 
     @property
     def ok(self) -> bool:

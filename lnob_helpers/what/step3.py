@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..config import Analysis
 from ..exports import write_tables
-from ..groups import STEP1_MISSING, step1_groups
+from ..groups import STEP1_MISSING, WHOLE_POPULATION, group_id_label, step1_groups
 from ..scoring import Ranking
 from ..why.models import STEP2_FILE, Step2Why, load_step2
 from .coverage import CoverageReport, check_coverage
@@ -47,12 +47,17 @@ class Step3Result:
     notes: tuple[str, ...] = ()
 
     def plan_table(self, top: int) -> pd.DataFrame:
-        """The `top` actions for reading: the groups each is aimed at rather than every group it reaches."""
+        """The `top` actions for reading: the groups each is aimed at (their labels) rather than every
+        group it reaches, and the wording of the causes it addresses."""
         if self.plan is None:
             return pd.DataFrame(columns=PLAN_SHOWN)
-        aimed = {a.id: "; ".join(a.group_ids) for a in self.step3.actions}
+        labels = group_labels(self.groups)
+        causes = {c.id: c.text for c in self.step2.causes().values()}
+        aimed = {a.id: name_groups(a.group_ids, labels) for a in self.step3.actions}
+        addressed = {a.id: "; ".join(causes.get(c, c) for c in a.cause_ids) for a in self.step3.actions}
         table = self.plan.table.head(top)
-        return table.assign(**{"aimed at": table["action_id"].map(aimed)})[PLAN_SHOWN]
+        return table.assign(**{"aimed at": table["action_id"].map(aimed),
+                               "causes": table["action_id"].map(addressed)})[PLAN_SHOWN]
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """The tables Step 3 hands on, by output file name (plan and warnings only once Step 1 is there)."""
@@ -80,6 +85,17 @@ def compute_step3(analysis: Analysis) -> Step3Result:
         coverage=None if groups is None else check_coverage(step3, step2, groups),
         areas=area_counts(step3), notes=(STEP1_MISSING,) if groups is None else (),
     )
+
+
+def group_labels(groups: pd.DataFrame | None) -> dict[str, str]:
+    """Group id -> the label Step 1 gave it, and "Everyone" for the whole population."""
+    known = {} if groups is None else dict(zip(groups["group_id"], groups["label"]))
+    return {WHOLE_POPULATION: "Everyone"} | known
+
+
+def name_groups(group_ids: list[str], labels: dict[str, str]) -> str:
+    """Groups by name ("Displaced; Rural, Tamar"): Step 1's label, else the categories in the id."""
+    return "; ".join(labels.get(g) or group_id_label(g) or g for g in group_ids)
 
 
 def area_counts(step3: Step3What) -> pd.DataFrame:

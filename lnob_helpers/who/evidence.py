@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +25,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..config import FACTOR_LABELS, FACTORS, Analysis, Factor, Strict
 from ..disaggregate import group_id as make_group_id
-from ..entries import duplicate_ids, raise_problems
+from ..entries import Fingerprints, duplicate_ids, edit_entries, raise_problems
 from ..errors import InputError, describe_validation_error
 from ..groups import group_id_label
 from ..heat_format import read_heat_template
@@ -112,18 +113,107 @@ def load_evidence(folder: str | os.PathLike) -> EvidenceLog:
 def add_evidence(folder: str | os.PathLike, entry: Mapping) -> EvidenceEntry:
     """Validate one new entry and save the log atomically; raises InputError with sentences."""
     path = Path(folder) / EVIDENCE_FILE
+    data = _checked_values(entry)
     with locked(path):  # read, add and write as one step: a second writer waits, nothing is lost
         log = load_evidence(folder)
-        data = {k: v for k, v in dict(entry).items() if v not in (None, "")}
         data.setdefault("id", next_evidence_id(log))
-        try:
-            new = EvidenceEntry.model_validate(data)
-        except ValidationError as err:
-            raise InputError(describe_validation_error(err, f"{path.name}, new entry")) from None
+        new = _entry(data, f"{path.name}, new entry")
         if any(e.id == new.id for e in log.entries):
             raise InputError(f"{path.name}, new entry: `id` '{new.id}' is already used; expected a new id.")
         save_model(path, EvidenceLog(entries=[*log.entries, new]))
     return new
+
+
+def update_evidence(folder: str | os.PathLike, entry_id: str, values: Mapping,
+                    seen: Fingerprints | None = None) -> EvidenceEntry:
+    """Replace the fields of entry `entry_id` with `values` (its id stays) and save the log.
+
+    `seen`: the entries' fingerprints as the page showed them; an entry someone else changed
+    since is not overwritten (`entries.EditConflict`).
+    """
+    data = _checked_values(values)
+    data.pop("id", None)
+    new = _entry({**data, "id": entry_id}, f"{EVIDENCE_FILE}, entry {entry_id}")
+
+    def change(log: dict) -> None:
+        entries = log["entries"]
+        entries[_position(entries, entry_id)] = new.model_dump(exclude_defaults=True)
+
+    edit_entries(Path(folder) / EVIDENCE_FILE, _load_log, change, _save_log, seen=seen)
+    return new
+
+
+def delete_evidence(folder: str | os.PathLike, entry_id: str, seen: Fingerprints | None = None) -> EvidenceEntry:
+    """Take entry `entry_id` out of the log and save it; returns the entry removed."""
+    removed = []
+
+    def change(log: dict) -> None:
+        entries = log["entries"]
+        removed.append(entries.pop(_position(entries, entry_id)))
+
+    edit_entries(Path(folder) / EVIDENCE_FILE, _load_log, change, _save_log, seen=seen)
+    return EvidenceEntry.model_validate(removed[0])
+
+
+def check_evidence_date(value: object, today: dt.date | None = None) -> str:
+    """The date of a finding as YYYY, YYYY-MM or YYYY-MM-DD; a real date, not in the future."""
+    today = today or dt.date.today()
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()[:10]
+    text = str(value if value is not None else "").strip()
+    expected = "expected YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024-05"
+    if not text:
+        raise InputError(f"Date: the box is empty; {expected}.")
+    match = _DATE.match(text)
+    if match is None:
+        raise InputError(f"Date: '{text}' is not a date; {expected}.")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        first = dt.date(year, month or 1, day or 1)
+    except ValueError:
+        raise InputError(f"Date: '{text}' is not a date of the calendar; {expected}.") from None
+    if first > today:
+        raise InputError(f"Date: {text} is in the future; expected the date the finding was published "
+                         "or collected, today or earlier.")
+    return text
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_TEXT_FIELDS = {"finding": "Finding", "citation": "Citation"}
+
+
+def _checked_values(values: Mapping) -> dict:
+    """The form's values with empty ones dropped; the date and texts checked in plain words."""
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in dict(values).items()}
+    data = {k: v for k, v in data.items() if v not in (None, "")}
+    for key, label in _TEXT_FIELDS.items():
+        if len(str(data.get(key, ""))) < 3:
+            raise InputError(f"{label}: the box is empty or too short; expected a few words.")
+    data["date"] = check_evidence_date(data.get("date"))
+    return data
+
+
+def _entry(data: dict, where: str) -> EvidenceEntry:
+    try:
+        return EvidenceEntry.model_validate(data)
+    except ValidationError as err:
+        raise InputError(describe_validation_error(err, where)) from None
+
+
+def _position(entries: list[dict], entry_id: str) -> int:
+    for i, entry in enumerate(entries):
+        if entry.get("id") == entry_id:
+            return i
+    raise InputError(f"{EVIDENCE_FILE}: the entry was deleted meanwhile (perhaps by someone else); "
+                     "the page now shows the entries as they are.")
+
+
+def _load_log(path: Path) -> EvidenceLog:
+    return load_model(path, EvidenceLog, default=EvidenceLog())
+
+
+def _save_log(path: Path, log: EvidenceLog) -> Path:
+    return save_model(path, log)
 
 
 def next_evidence_id(log: EvidenceLog) -> str:
@@ -212,7 +302,7 @@ class EvidenceMatrix:
 def evidence_matrix(left_behind: LeftBehind, log: EvidenceLog, analysis: Analysis,
                     partners: pd.DataFrame | None = None) -> EvidenceMatrix:
     """Combine the survey's left-behind groups, partners' aggregates and the evidence log."""
-    parts = [_survey_records(left_behind), _log_records(log)]
+    parts = [_survey_records(left_behind, analysis), _log_records(log)]
     if partners is not None and len(partners):
         parts.append(_partner_records(partners))
     records = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
@@ -222,13 +312,14 @@ def evidence_matrix(left_behind: LeftBehind, log: EvidenceLog, analysis: Analysi
     return EvidenceMatrix(records[MATRIX_COLUMNS])
 
 
-def _survey_records(left_behind: LeftBehind) -> pd.DataFrame:
+def _survey_records(left_behind: LeftBehind, analysis: Analysis) -> pd.DataFrame:
     g = left_behind.groups
     if g.empty:
         return pd.DataFrame(columns=MATRIX_COLUMNS)
+    labels = {i.id: i.label or i.id for i in analysis.indicators}
+    named = g["indicators"].map(lambda ids: "; ".join(labels.get(i, i) for i in str(ids).split(";") if i))
     summary = ("left behind on " + g["n_indicators"].astype(str) + " indicator(s) ("
-               + g["indicators"].str.replace(";", ", ") + "), mean gap "
-               + g["mean_gap"].round(1).astype(str) + " points")
+               + named + "), mean gap " + g["mean_gap"].round(1).astype(str) + " points")
     long = g.assign(summary=summary, factor=g["factors"].str.split(";")).explode("factor")
     return pd.DataFrame({
         "group_id": long["group_id"], "label": long["label"], "factor": long["factor"],

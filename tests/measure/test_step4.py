@@ -141,39 +141,97 @@ def test_sample_targets_start_from_the_2024_baselines(result):
     assert {i.type for i in result.framework.indicators} == {"structural", "process", "outcome"}
 
 
-def test_app_saves_targets_and_shows_errors_on_the_page(sample_copy, result):
-    app = Step4App(step_context(str(sample_copy), "app"), result)
+@pytest.fixture
+def app(sample_copy, result, monkeypatch):
+    import lnob_helpers.ui.step4 as page
+
+    monkeypatch.setattr(page, "display", lambda *a, **k: None)
+    return Step4App(step_context(str(sample_copy), "app"), result)
+
+
+def test_app_saves_targets_and_shows_errors_beside_the_form(sample_copy, app):
+    form = app.new_form
     before = (sample_copy / "step4_targets.yaml").read_text()
     app.indicator.value = "water"
     app.dimension.value = "region"
     app.kind.value = "floor"
-    app.value.value = 150.0
+    assert app.value.description == "Floor" and app.value.value == "80"
+    app.value.value = "150"
     app.save.click()
-    assert "floor: 150 is outside" in app.alerts.value and "lnob-error" in app.alerts.value
+    assert "Floor: 150 is above 100" in form.message.value and "lnob-error" in form.message.value
+    app.value.value = ""
+    app.save.click()
+    assert "Floor: the box is empty" in form.message.value            # an emptied box is an error
     assert (sample_copy / "step4_targets.yaml").read_text() == before
 
-    app.value.value = 85.0
+    app.value.value = "85"
     app.save.click()
-    assert "lnob-ok" in app.alerts.value
+    assert "lnob-ok" in form.message.value
+    assert "Population using at least basic drinking water" in form.message.value   # words, not ids
+    assert "water.region" not in form.message.value
     saved = {t.id: t for t in load_targets(sample_copy).targets}
     assert saved["water.region.Islands.floor"].target == 85.0  # replaced the sample's floor of 80
     assert "sba.national" in saved  # other targets kept
 
     app.indicator.value, app.dimension.value = "sba", "ethnicity"
-    app.kind.value, app.value.value = "worst_off_faster", 0.5
+    app.kind.value = "worst_off_faster"
+    app.value.value = "0.5"
     app.save.click()
     tamar = {t.id: t for t in load_targets(sample_copy).targets}["sba.ethnicity.Tamar.faster"]
-    assert tamar.target == pytest.approx(90 + 0.5 * (tamar.baseline - trend_of(result, "sba", "national",
+    assert tamar.target == pytest.approx(90 + 0.5 * (tamar.baseline - trend_of(app.result, "sba", "national",
                                                                              "National")["latest"]))
-    assert "step4_targets.yaml" in app.alerts.value and tamar.milestones
+    assert "Target saved: Births attended by skilled health personnel: Tamar" in form.message.value
+    assert tamar.milestones
 
 
-def test_app_shows_every_measure_with_its_meaning(sample_copy, result):
-    app = Step4App(step_context(str(sample_copy), "app"), result)
+def test_a_saved_target_is_changed_deleted_and_undone(sample_copy, app):
+    edit, path = app.edit_form, sample_copy / "step4_targets.yaml"
+    options = dict(edit["target"].options)
+    label = next(k for k in options if k.startswith("Births attended by skilled health personnel: Everyone"))
+    assert options[label] == "sba.national"
+    edit["target"].value = "sba.national"
+    assert edit["value"].value == "90" and edit["target_year"].value == "2030"
+    before = path.read_text()
+    edit["value"].value = ""
+    edit.button.click()
+    assert "Target value: the box is empty" in edit.message.value and path.read_text() == before
+    edit["value"].value = "92.5"
+    edit["target_year"].value = "2020"
+    edit.button.click()
+    assert "expected a year after the baseline year (2024)" in edit.message.value
+    edit["target_year"].value = "2032"
+    edit["path"].value, edit["value"].value = "aarc", "0"
+    edit.button.click()
+    assert "a constant rate of change needs a baseline and a target above 0" in edit.message.value
+    edit["path"].value, edit["value"].value = "linear", "92.5"
+    edit.button.click()
+    assert "Target changed" in edit.message.value and "lnob-ok" in edit.message.value
+    changed = {t.id: t for t in load_targets(sample_copy).targets}["sba.national"]
+    assert (changed.target, changed.target_year) == (92.5, 2032)
+    assert changed.milestones and changed.milestones[-1].year < 2032       # milestones follow the new year
+
+    edit["target"].value = "sba.national"
+    app.delete.button.click()
+    assert app.delete.asking and "Births attended by skilled health personnel" in app.delete.question.value
+    app.delete.yes.click()
+    assert "sba.national" not in {t.id for t in load_targets(sample_copy).targets}
+    assert "Target deleted" in app.delete.message.value
+    app.undo.button.click()
+    restored = {t.id: t for t in load_targets(sample_copy).targets}["sba.national"]
+    assert restored.target == 92.5
+    assert "92.5 by 2032" in app.targets_view.value
+
+
+def test_app_shows_every_measure_with_its_meaning_the_mpi_and_the_framework(app):
     app.indicator.value, app.dimension.value = "internet", "wealth"
     table = app.selected_measures()
     assert len(table) == len(MEASURES) + 4  # 21 aggregated + 4 from microdata
     assert table["meaning"].str.len().gt(20).all()
+    assert "Share of people who are poor (H)" in app.mpi_view.value
+    app.mpi_dimension.value = "ethnicity"
+    assert "By ethnicity of the household head" in app.mpi_view.value and "Tamar" in app.mpi_view.value
+    assert "Structural" in app.framework_view.value and "Tamar, Displaced" in app.framework_view.value
+    assert "step4" in app.downloads.value or "Nothing to download yet" in app.downloads.value
 
 
 @pytest.mark.notebook

@@ -58,7 +58,7 @@ def test_an_unexpected_failure_shows_the_apology_without_its_text_or_a_traceback
 def test_a_form_calls_its_guarded_page_method_with_itself():
     page = Page()
     page.form.button.click()
-    assert "Name: the box is empty" in page.alerts.value and not page.form.button.disabled
+    assert "Name: the box is empty" in page.form.message.value and not page.form.button.disabled  # beside it
     page.form["name"].value = "Tamar <villages>"
     page.form.button.click()
     assert page.seen_disabled == [True, True]

@@ -2,14 +2,12 @@
 
 Each test works on a copy of the sample country with Step 1's table in place, clicks the
 buttons as a person would, and then rebuilds the page from the folder: what a page reload shows
-must be exactly what was saved.
+must be exactly what was saved. Each form says how it went in its own message line, under its
+button. Changing, deleting and undoing every kind of entry: test_step235_edit.py.
 """
 
-import shutil
-from pathlib import Path
-
 import pytest
-from fixtures_steps import LEFT_BEHIND  # tests/ is on sys.path: see conftest.py
+from fixtures_steps import write_step1  # tests/ is on sys.path: see conftest.py
 
 from lnob_helpers.config import load_analysis
 from lnob_helpers.groups import STEP1_MISSING
@@ -17,27 +15,39 @@ from lnob_helpers.ui.step2 import Step2Page
 from lnob_helpers.ui.step3 import Step3Page
 from lnob_helpers.ui.step5 import Step5Page
 
+STIGMA = "Root cause &quot;Stigma against disability, and organisations of persons with disabilities left out"
+NOT_HEARD = "&quot;Displaced&quot; has not taken part"
 STEP_FILES = ("analysis.yaml", "evidence.yaml", "step2_why.yaml", "step3_what.yaml", "step5_accountability.yaml",
               "step5_recommendations.yaml")
 
 
 @pytest.fixture
-def folder(tmp_path, sample_dir) -> Path:
-    """The sample's definition and step files (the survey files are not needed here)."""
-    for name in STEP_FILES:
-        shutil.copy(sample_dir / name, tmp_path / name)
-    (tmp_path / "outputs" / "step1").mkdir(parents=True)
-    LEFT_BEHIND.to_csv(tmp_path / "outputs" / "step1" / "left_behind.csv", index=False)
-    return tmp_path
+def folder(step_folder):
+    """The sample's definition and step files (the survey files are not needed here) and Step 1's table."""
+    made = step_folder(*STEP_FILES)
+    write_step1(made)
+    return made
 
 
 def _analysis(folder):
     return load_analysis(folder)
 
 
-def _error(page) -> str:
-    assert "lnob-error" in page.alerts.value, page.alerts.value
-    return page.alerts.value
+def _error(form) -> str:
+    assert "lnob-error" in form.message.value, form.message.value
+    return form.message.value
+
+
+def _ok(form) -> str:
+    assert "lnob-ok" in form.message.value, form.message.value
+    return form.message.value
+
+
+def _delete(button) -> None:
+    """Click a delete button and answer "Yes, delete"."""
+    button.button.click()
+    assert button.asking, button.message.value
+    button.yes.click()
 
 
 def test_adding_a_cause_is_saved_and_shown_after_a_reload(folder):
@@ -48,7 +58,8 @@ def test_adding_a_cause_is_saved_and_shown_after_a_reload(folder):
     assert "lnob-causes" in page.causes_view._dom_classes
     page.cause_form["text"].value = "Village health posts have no phone signal"
     page.cause_form.button.click()
-    assert "lnob-ok" in page.alerts.value
+    assert "Village health posts have no phone signal" in _ok(page.cause_form)
+    assert page.alerts.value == ""
     assert page.cause_form["text"].value == ""
     assert (folder / "step2_why.yaml.bak").exists()
     again = Step2Page(_analysis(folder))
@@ -78,31 +89,26 @@ def test_a_bad_cause_shows_an_error_and_changes_nothing(folder, text, level, mes
     page.cause_form["level"].value = level
     page.cause_form["text"].value = text
     page.cause_form.button.click()
-    assert message in _error(page)
+    assert message in _error(page.cause_form)
     assert (folder / "step2_why.yaml").read_bytes() == before
     assert not (folder / "step2_why.yaml.bak").exists()
 
 
-def test_deleting_causes_actors_and_gaps(folder):
+def test_deletes_that_would_break_links_are_refused_in_words(folder):
     page = Step2Page(_analysis(folder))
-    page.cause_delete["cause"].value = "few-midwives"
-    page.cause_delete.button.click()
-    assert "explained by budget-formula" in _error(page)
-    page.cause_delete["cause"].value = "budget-formula"
-    page.cause_delete.button.click()
-    assert "Step 3 actions equity-budget-formula address it" in _error(page)
-    page.cause_form["text"].value = "A cause to remove"
-    page.cause_form.button.click()
-    page.cause_delete["cause"].value = "a-cause-to-remove"
-    page.cause_delete.button.click()
-    assert "lnob-ok" in page.alerts.value
-    assert "a-cause-to-remove" not in Step2Page(_analysis(folder)).result.step2.causes()
-
-    page.actor_delete["actor"].value = "moh"
-    page.actor_delete.button.click()
-    assert "capacity gaps moh-no-midwife-budget, moh-no-ethnicity-data belong to it" in _error(page)
-    page.gap_delete["gap"].value = "families-stigma"
-    page.gap_delete.button.click()
+    page.cause_edit["cause"].value = "few-midwives"
+    _delete(page.cause_delete)
+    assert "is explained by &quot;The health budget is shared out by head count" in _error(page.cause_delete)
+    page.cause_edit["cause"].value = "budget-formula"
+    _delete(page.cause_delete)
+    assert ("Step 3 actions &quot;Needs-based formula for the rural maternal health budget&quot; address it"
+            in _error(page.cause_delete))
+    page.actor_edit["actor"].value = "moh"
+    _delete(page.actor_delete)
+    assert "The actor &quot;Ministry of Health&quot; has capacity gaps (&quot;" in _error(page.actor_delete)
+    assert "moh-" not in page.actor_delete.message.value
+    page.gap_edit["gap"].value = "families-stigma"
+    _delete(page.gap_delete)
     saved = Step2Page(_analysis(folder)).result.step2
     assert "families-stigma" not in [g.id for g in saved.capacity_gaps]
 
@@ -112,15 +118,18 @@ def test_adding_an_actor_a_gap_and_an_answer(folder):
     form = page.actor_form
     form["name"].value, form["kind"].value = "Village chiefs", "duty_bearer"
     form.button.click()
-    assert "has no `level`" in _error(page)
+    assert "Level: nothing is chosen; a duty-bearer acts at a level" in _error(form)
     form["level"].value, form["duties"].value = "family_community", "allow women to travel; report births"
     form.button.click()
+    _ok(form)
     page.gap_form["actor"].value, page.gap_form["category"].value = "village-chiefs", "knowledge"
     page.gap_form["description"].value = "Do not know the registration rules"
     page.gap_form.button.click()
+    _ok(page.gap_form)
     questions = page.checklist.form
     questions["question"].value, questions["answer"].value = "rights-holder-gaps", "partly"
     questions.button.click()
+    _ok(questions)
     saved = Step2Page(_analysis(folder)).result.step2
     chief = saved.actors_by_id()["village-chiefs"]
     assert chief.obligations == ["allow women to travel", "report births"]
@@ -136,61 +145,71 @@ def test_step2_without_step1_says_run_step1_first(folder):
     assert STEP1_MISSING.startswith("Step 1's results")
     page.cause_form["text"].value = "Still editable without Step 1"
     page.cause_form.button.click()
-    assert "lnob-ok" in page.alerts.value
+    _ok(page.cause_form)
 
 
 def test_step3_add_rate_and_delete_actions(folder):
     page = Step3Page(_analysis(folder))
     assert "Needs-based formula" in page.plan_view.value
-    assert "Root cause `stigma`" in page.warnings_view.value
+    assert STIGMA in page.warnings_view.value and "`stigma`" not in page.warnings_view.value
     form = page.add_form
     form["title"].value, form["area"].value = "Anti-stigma campaign with OPDs", "advocacy"
-    form["causes"].value, form["groups"].value = ("stigma",), ("disability=With disability",)
+    form["causes"].value, form["groups"].value = ("stigma",), ["With disability"]
     form["sdg_targets"].value = "10.2; 42"
     before = (folder / "step3_what.yaml").read_bytes()
     form.button.click()
-    assert "`42` is not an SDG target" in _error(page)
+    assert "`42` is not an SDG target" in _error(form)
     assert (folder / "step3_what.yaml").read_bytes() == before
     form["sdg_targets"].value = "10.2"
     form.button.click()
+    _ok(form)
     again = Step3Page(_analysis(folder))
-    assert "Root cause `stigma`" not in again.warnings_view.value
-    again.rate_form["action"].value = "anti-stigma-campaign-with-opds"
-    again.rate_form["feasibility"].value = 5
-    again.rate_form.button.click()
-    again.delete_form["action"].value = "mobile-registration"
-    again.delete_form.button.click()
-    assert "recommendations crc-2021-19 are linked to it" in _error(again)
-    again.delete_form["action"].value = "maternal-health-campaign"
-    again.delete_form.button.click()
+    assert STIGMA not in again.warnings_view.value
+    edit = again.edit_form
+    edit["action"].value = "anti-stigma-campaign-with-opds"
+    assert edit["groups"].value == ["With disability"] and edit["title"].value == "Anti-stigma campaign with OPDs"
+    edit["feasibility"].value = 5
+    edit.button.click()
+    _ok(edit)
+    edit["action"].value = "mobile-registration"
+    _delete(again.delete_button)
+    assert "recommendations &quot;Ensure free and universal birth registration" in _error(again.delete_button)
+    edit["action"].value = "maternal-health-campaign"
+    _delete(again.delete_button)
+    _ok(again.delete_button)
     actions = {a.id: a for a in Step3Page(_analysis(folder)).result.step3.actions}
     assert actions["anti-stigma-campaign-with-opds"].feasibility == 5
+    assert actions["anti-stigma-campaign-with-opds"].group_ids == ["disability=With disability"]
     assert "maternal-health-campaign" not in actions
 
 
 def test_step5_ratings_recommendations_consultations_and_checklists(folder):
     page = Step5Page(_analysis(folder))
     assert "scored 41 out of 100" in page.score_view.value
-    assert "(displacement=Displaced) has not taken part" in page.log_view.value
+    assert NOT_HEARD in page.log_view.value and "displacement=" not in page.log_view.value
     rating = page.rating_form
-    rating["year"].value, rating["indicator"].value, rating["rating"].value = 2025, "remedies", 4
+    rating["year"].value, rating["indicator"].value, rating["rating"].value = "2025", "remedies", 4
     rating.button.click()
+    _ok(rating)
     rec = page.rec_form
     rec["recommendation"].value = "crc-2021-33"
     assert rec["status"].value == "not_started"
     rec["status"].value, rec["actions"].value = "in_progress", ("enrol-without-papers",)
     rec.button.click()
+    _ok(rec)
     log = page.consultation_form
-    log["title"].value, log["method"].value, log["total"].value, log["female"].value = "Camp meeting", "hearing", 10, 12
+    log["title"].value, log["method"].value, log["total"].value, log["female"].value = "Camp meeting", "hearing", "10", "12"
     before = (folder / "step5_accountability.yaml").read_bytes()
     log.button.click()
-    assert "`by_sex` adds up to 12 but the total is 10" in _error(page)
+    assert "People in total: 10, but women and men add up to 12" in _error(log)
     assert (folder / "step5_accountability.yaml").read_bytes() == before
-    log["female"].value, log["groups"].value = 6, ("displacement=Displaced",)
+    log["female"].value, log["groups"].value = "6", ["Displaced"]
     log.button.click()
+    _ok(log)
     vnr = page.checklists["vnr"].form
     vnr["question"].value, vnr["answer"].value = "budget", "partly"
     vnr.button.click()
+    _ok(vnr)
 
     again = Step5Page(_analysis(folder))
     ratings = [r for r in again.result.step5.scorecards[0].ratings if r.year == 2025]
@@ -199,10 +218,10 @@ def test_step5_ratings_recommendations_consultations_and_checklists(folder):
     assert (saved.status, saved.action_ids) == ("in_progress", ["enrol-without-papers"])
     camp = again.result.step5.consultations[-1]
     assert (camp.id, camp.participants.by_sex) == ("camp-meeting", {"female": 6, "male": 0, "not_stated": 4})
-    assert "(displacement=Displaced) has not taken part" not in again.log_view.value
+    assert NOT_HEARD not in again.log_view.value
     assert {a.question: a.answer for a in again.result.step5.checklists["vnr"]}["budget"] == "partly"
-    again.consultation_delete["consultation"].value = "camp-meeting"
-    again.consultation_delete.button.click()
+    again.consultation_edit["consultation"].value = "camp-meeting"
+    _delete(again.consultation_delete)
     assert "camp-meeting" not in [c.id for c in Step5Page(_analysis(folder)).result.step5.consultations]
 
 
@@ -228,7 +247,7 @@ def test_two_tabs_a_stale_delete_is_refused_and_shows_the_fresh_version(folder):
     first.actor_form["kind"].value = "other_actor"
     first.actor_form["contribution"].value = "Lends a room"
     first.actor_form.button.click()
-    assert "lnob-ok" in first.alerts.value, first.alerts.value
+    _ok(first.actor_form)
     actor_id = next(a.id for a in first.result.step2.actors if a.name == "Temporary helper")
     second = Step2Page(_analysis(folder))  # the other tab, drawn now
 
@@ -236,10 +255,12 @@ def test_two_tabs_a_stale_delete_is_refused_and_shows_the_fresh_version(folder):
         next(a for a in data["actors"] if a["id"] == actor_id)["contribution"] = "Lends a room and a projector"
     edit_entries(folder / "step2_why.yaml", load_step2, rename, save_step2)
 
-    second.actor_delete["actor"].value = actor_id
-    second.actor_delete.button.click()
-    assert "Someone else changed the entry" in _error(second)
+    second.actor_edit["actor"].value = actor_id
+    _delete(second.actor_delete)
+    assert "Someone else changed the entry" in _error(second.actor_delete)
     kept = {a.id: a for a in load_step2(folder / "step2_why.yaml").actors}
     assert kept[actor_id].contribution == "Lends a room and a projector"
-    second.actor_delete.button.click()  # now it has seen their version: the delete goes through
+    assert second.actor_edit["contribution"].value == "Lends a room and a projector"
+    _delete(second.actor_delete)  # now it has seen their version: the delete goes through
+    _ok(second.actor_delete)
     assert actor_id not in {a.id for a in load_step2(folder / "step2_why.yaml").actors}

@@ -103,39 +103,47 @@ def test_report_shows_no_widget_and_no_small_cell(result, monkeypatch):
     page.render_report(result, ["left_behind.csv"])
     assert not any(isinstance(obj, ipywidgets.Widget) for obj in shown)
     assert sum(type(obj).__name__ == "Image" for obj in shown) >= len(result.indicators)
-    rule = result.analysis.settings.suppression
-    for table in tables:
-        if {"n", "estimate"} <= set(table.columns):
-            assert table.loc[table["n"] < rule.min_n, "estimate"].isna().all()
+    national = next(t for t in tables if "Indicator" in t.columns and t.columns[1].startswith("National value"))
+    assert set(national["Indicator"]) == {i.label for i in result.analysis.indicators}
+    overlaps = result.overlaps.to_frame()
+    hidden = set(overlaps.loc[overlaps["flag"] == "suppressed", "label"])
+    shown_rows = next(t for t in tables if "Measure" in t.columns and "Group" in t.columns)
+    estimate = shown_rows.columns[2]
+    assert (shown_rows.loc[shown_rows["Group"].isin(hidden), estimate] == "suppressed").all()
+    assert (shown_rows.loc[shown_rows["Group"].isin(hidden), "Cases"] == "").all()   # no count beside it
     html = " ".join(obj.data for obj in shown if type(obj).__name__ == "HTML")
     assert "Bottom 40%, Rural, Tamar" in html
 
 
 def test_app_callbacks_show_errors_and_save(result, sample_copy, monkeypatch):
-    from lnob_helpers.ui.step1 import Step1App
-
-    app = Step1App(result)
-    before = (sample_copy / EVIDENCE_FILE).read_text()
-    app.form["finding"].value = "Clinics far away"
-    app.form["citation"].value = "Meeting notes"
-    app.form["group_id"].value = "area=Rural"
-    app.form["date"].value = "last spring"
-    app.on_save()
-    assert "lnob-error" in app.alerts.value and "date" in app.alerts.value
-    assert (sample_copy / EVIDENCE_FILE).read_text() == before
-    app.form["date"].value = "2024-05"
-    app.on_save()
-    assert "lnob-ok" in app.alerts.value
-    saved = load_evidence(sample_copy).entries[-1]
-    assert saved.group_id == "area=Rural" and saved.date == "2024-05"
-    app.max_depth.value = 1                      # the tree redraws with the new rule
-    assert "lnob-error" not in app.alerts.value
     import lnob_helpers.ui.step1 as page
+
     shown = []
     monkeypatch.setattr(page, "display", shown.append)
+    app = page.Step1App(result)
+    app.tabs.selected_index = 3
+    form = app.evidence_form
+    before = (sample_copy / EVIDENCE_FILE).read_text()
+    form["source_type"].value, form["factor"].value = "consultation", "geography"
+    form["finding"].value = "Clinics far away"
+    form["citation"].value = "Meeting notes"
+    form["group"].value = "Rural"
+    form["date"].value = "last spring"
+    form.button.click()
+    assert "lnob-error" in form.message.value and "Date" in form.message.value
+    assert (sample_copy / EVIDENCE_FILE).read_text() == before
+    form["date"].value = "2024-05"
+    form.button.click()
+    assert "lnob-ok" in form.message.value
+    saved = load_evidence(sample_copy).entries[-1]
+    assert saved.group_id == "area=Rural" and saved.date == "2024-05"
+    app.tabs.selected_index = 1
+    app.max_depth.value = 1                      # the tree redraws with the new rule
+    assert "lnob-error" not in app.alerts.value
+    shown.clear()
     app.max_depth.value = 2
     html = " ".join(obj.data for obj in shown if type(obj).__name__ == "HTML")
-    assert "share_of_d" in html                   # the Shapley shares of the tree on screen
+    assert "Share of D" in html                   # the Shapley shares of the tree on screen
     app.dimension.value = "ethnicity"
     assert "lnob-error" not in app.alerts.value
 
