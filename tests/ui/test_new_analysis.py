@@ -222,7 +222,10 @@ def test_in_the_browser_download_upload_save_and_switch(tmp_path, sample_dir):
     from lnob_helpers.app import launch_app
 
     home = tmp_path / "ws" / "aruvia"
-    shutil.copytree(sample_dir, home, ignore=shutil.ignore_patterns("executed", "*.bak", ".lnob"))
+    shutil.copytree(sample_dir, home, ignore=shutil.ignore_patterns("outputs", "*.bak", ".lnob"))
+    built = home / "outputs" / "report" / "report.html"  # a report built earlier, which the panel offers
+    built.parent.mkdir(parents=True)
+    built.write_text("<!DOCTYPE html><title>report</title><p>Aruvia</p>", encoding="utf-8")
     big = tmp_path / "big survey.csv"
     frame = pd.read_csv(io.BytesIO(survey_csv(n=60_000)))
     frame["note"] = "x" * 160  # about 11 MB in all
