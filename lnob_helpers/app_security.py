@@ -31,6 +31,7 @@ reached through `..`; always as an attachment, so the browser saves it and never
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import mimetypes
 import os
@@ -43,7 +44,7 @@ from jupyter_server.base.call_context import CallContext
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado import web
-from traitlets import Int
+from traitlets import Float, Int
 
 from .app import CHOICE_ENV, DOWNLOAD_ROUTE, current_analysis, home_folder, workspace_analyses
 from .notebook import ANALYSIS_ENV
@@ -57,6 +58,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     max_kernels = Int(8, config=True, help="Live kernels per server: enough for a team of 4-6 "
                                            "people with a page or two open each.")
+    busy_wait = Float(5.0, config=True, help="Seconds a new page waits for a kernel to end before the "
+                                             "workbook says it is busy.")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -67,6 +70,12 @@ class CappedKernelManager(AsyncMappingKernelManager):
         return len(self) + self._starting - len(self._stopping)
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+        # A page someone is leaving sends its shutdown a moment after the next page asks for a
+        # kernel; wait briefly for a place before calling the workbook busy.
+        waited = 0.0
+        while self.live_kernels() >= self.max_kernels and waited < self.busy_wait:
+            await asyncio.sleep(0.1)
+            waited += 0.1
         if self.live_kernels() >= self.max_kernels:
             raise web.HTTPError(503, "all %d kernels are in use", self.max_kernels, reason=BUSY)
         handler = CallContext.get(CallContext.JUPYTER_HANDLER)
