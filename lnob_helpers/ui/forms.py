@@ -186,17 +186,23 @@ def checked_count(value: object, label: str) -> int:
     text = _number_text(value, label, "0, 12 or 250")
     if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+", text):  # 1,200 or 1 200
         text = re.sub(r"[ ,]", "", text)
-    try:
-        number = float(text)
-    except ValueError:
-        raise InputError(f"{label}: '{text}' is not a number; expected a count like 0, 12 or 250.") from None
-    if not math.isfinite(number):
-        raise InputError(f"{label}: '{text}' is not a number; expected a count like 0, 12 or 250.")
+    number = _finite(text, label, "a count like 0, 12 or 250")
     if number < 0:
         raise InputError(f"{label}: {text} is below zero; expected a count of 0 or more.")
     if number != int(number):
         raise InputError(f"{label}: {text} is not a whole number; expected a count like 0, 12 or 250.")
     return int(number)
+
+
+def _finite(text: str, label: str, expected: str) -> float:
+    """`text` as a finite number, or one sentence naming the field and what was expected."""
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise InputError(f"{label}: '{text}' is not a number; expected {expected}.")
+    return number
 
 
 def checked_number(value: object, label: str, low: float | None = None, high: float | None = None) -> float:
@@ -205,12 +211,7 @@ def checked_number(value: object, label: str, low: float | None = None, high: fl
     if re.fullmatch(r"[-+]?\d*,\d+", text):
         raise InputError(f"{label}: '{text}' uses a comma; write the number with a point, like "
                          f"{text.replace(',', '.')}.")
-    try:
-        number = float(text)
-    except ValueError:
-        raise InputError(f"{label}: '{text}' is not a number; expected a number like 12.5.") from None
-    if not math.isfinite(number):
-        raise InputError(f"{label}: '{text}' is not a number; expected a number like 12.5.")
+    number = _finite(text, label, "a number like 12.5")
     if (low is not None and number < low) or (high is not None and number > high):
         span = (f"from {_num(low)} to {_num(high)}" if low is not None and high is not None
                 else f"of {_num(low)} or more" if low is not None else f"of {_num(high)} or less")
