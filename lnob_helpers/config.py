@@ -353,6 +353,12 @@ class Circumstance(Strict):
         default_factory=list, description="Category labels in order (required when ordered)."
     )
     missing_codes: list[Scalar] = Field(default_factory=list)
+    not_disadvantaged: list[str] = Field(
+        default_factory=list,
+        description="Categories that carry no disadvantage on this circumstance's factor: the reference or "
+                    "'not affected' ones (Not affected, Non-migrant, Urban). A group in one of them is not "
+                    "counted under the factor, in Step 1's factors or Step 2's shocks score.",
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> "Circumstance":
@@ -367,7 +373,28 @@ class Circumstance(Strict):
             raise ValueError(f"circumstance '{self.id}' is ordered, so it needs `categories` in order")
         if len(set(self.categories)) != len(self.categories):
             raise ValueError(f"circumstance '{self.id}' lists a category twice")
+        self._check_not_disadvantaged()
         return self
+
+    def _check_not_disadvantaged(self) -> None:
+        """Marked categories must be its own; those read from the data are checked by `lnob validate`."""
+        order = self.category_order
+        unknown = [c for c in self.not_disadvantaged if order and c not in order]
+        if unknown:
+            raise ValueError(
+                f"circumstance '{self.id}': not_disadvantaged names {', '.join(repr(c) for c in unknown)}, which "
+                f"{'is' if len(unknown) == 1 else 'are'} not among its categories ({', '.join(order)})")
+        if order and set(order) <= set(self.not_disadvantaged):
+            raise ValueError(f"circumstance '{self.id}': not_disadvantaged lists every category, so its factor "
+                             "would never count; list only the reference or 'not affected' ones")
+
+    def factor_of(self, category: str) -> Factor | None:
+        """The factor a group in `category` is disadvantaged on: None for a `not_disadvantaged` category.
+
+        The one rule by which a group's factors are counted, so that "Not affected" or
+        "Non-migrant" never scores as exposure to shocks.
+        """
+        return None if category in self.not_disadvantaged else self.factor
 
     def column_for(self, file_key: str) -> str | None:
         """Its `column` in data file `file_key`; None when it has none there or is derived."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Analysis, Suppression
+from .config import Analysis, Circumstance, Suppression
 from .exports import write_table
 from .groups import GROUP_SEPARATOR, group_name
 from .heat_format import TEMPLATE_COLUMNS
@@ -198,7 +198,7 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         ordered[rows] = int(is_ordered)
         dimension[rows] = " × ".join(c.label for c in circs)
         dimension_id[rows] = GROUP_SEPARATOR.join(combo)
-        factors[rows] = ";".join(dict.fromkeys(c.factor for c in circs))
+        factors[rows] = [group_factors(circs, parts) for parts in zip(*names)]
     both = {c: stacked[c].to_numpy() for c in ("estimate", "se", "ci_lb", "ci_ub", "population", "n", "share",
                                                 "flag")}
     flags, notes = _flags_and_notes(both, ind.type == "binary", rule)
@@ -230,6 +230,13 @@ def _heat_rows(stacked: pd.DataFrame, combos: Sequence[tuple[str, ...]], data: R
         "group_id": gid,
         "factors": factors,
     })
+
+
+def group_factors(circumstances: Sequence[Circumstance], categories: Sequence[str]) -> str:
+    """The ";"-joined factors a group is disadvantaged on: each circumstance's factor, unless the
+    group's category of it is one the circumstance marks `not_disadvantaged` (its reference)."""
+    found = (c.factor_of(v) for c, v in zip(circumstances, categories))
+    return ";".join(dict.fromkeys(f for f in found if f))
 
 
 def _flags_and_notes(values: dict[str, np.ndarray], binary: bool,

@@ -167,6 +167,10 @@ def _check_circumstance(md: Microdata, circ, where: str) -> list[str]:
                     f"{where}: category '{c}' of circumstance '{circ.id}' does not occur in the data "
                     "(check its spelling against the data's values or value labels)."
                 )
+    if not circ.category_order:  # categories read from the data; declared ones are checked on load
+        problems += [f"{where}: category '{c}' in not_disadvantaged of circumstance '{circ.id}' does not occur "
+                     f"in the data (its categories are {_some([str(v) for v in cat.categories])})."
+                     for c in circ.not_disadvantaged if c not in set(cat.categories)]
     if circ.recode and circ.column:
         problems += _unseen_keys(md, where, circ.column, circ.recode, "recode", f"circumstance '{circ.id}'")
     if isinstance(circ.derive, CategoryMap):

@@ -185,7 +185,9 @@ def _circumstances(fitted: Fitted) -> str:
         "# Circumstances: the groups compared, each tagged with one of the five factors. A",
         "# column given per file ({children: v190, members: hv270}) names the same concept in",
         "# files that spell it differently; a file left out of it does not have it. Categories",
-        "# and missing codes were read from the files' value labels.",
+        "# and missing codes were read from the files' value labels. `not_disadvantaged` lists a",
+        "# circumstance's reference categories (Urban, Richest, Male...), which do not count its",
+        "# factor in the ranking: add them once you have checked the categories.",
         "# ---------------------------------------------------------------------------------------",
         "circumstances:",
     ]

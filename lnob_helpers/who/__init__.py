@@ -9,6 +9,7 @@ Modules:
 - `disaggregate`: every indicator by circumstance and intersection, in HEAT Plus columns.
 - `left_behind`: groups whose whole interval lies on the unfavourable side of the national value.
 - `furthest`: one tree per indicator from an analysis, with design-based intervals per node.
+- `furthest_summary`: the one furthest-behind group, "left behind" by factor, and why a tree differs.
 - `overlaps`: how many deprivations people combine, and groups at the centre of the five factors.
 - `evidence`: the evidence log, partner aggregates and triangulation across sources.
 - `gaps`: whom the data say nothing about, and why.

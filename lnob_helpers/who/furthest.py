@@ -161,6 +161,28 @@ def groups_containing_leaves(trees: dict[str, IndicatorTree], data: RoundData,
     defined as the bottom 40%. Decided on the rows, so equivalent definitions agree.
     """
     found: set[str] = set()
+    for _, leaf, masks, _ in _leaves_and_groups(trees, data, group_ids):
+        if leaf.any():
+            found.update(g for g, m in masks.items() if g not in found and not (leaf & ~m).any())
+    return found
+
+
+def groups_matching_leaves(trees: dict[str, IndicatorTree], data: RoundData,
+                           group_ids: Sequence[str]) -> dict[str, set[str]]:
+    """For each tree (by indicator id), the ids of the groups that are exactly its furthest-behind leaf.
+
+    Exactly: the same people among those the tree was grown on (the indicator's reference
+    population with an outcome and every ordered circumstance known), so the leaf "Rural;
+    Wealth quintile: Poorest, Second; Tamar" matches the group "Bottom 40%, Rural, Tamar".
+    Step 1's ranking and the one furthest-behind group (`furthest_summary`) count trees this way.
+    """
+    return {indicator: {g for g, m in masks.items() if leaf.any() and np.array_equal(leaf, m & grown_on)}
+            for indicator, leaf, masks, grown_on in _leaves_and_groups(trees, data, group_ids)}
+
+
+def _leaves_and_groups(trees: dict[str, IndicatorTree], data: RoundData, group_ids: Sequence[str]):
+    """Per tree: its indicator, the rows of its furthest-behind leaf that have an outcome, the groups'
+    row masks (shared by the trees of one data file) and the rows the tree was grown on."""
     masks_by_file: dict[str, dict[str, np.ndarray]] = {}
     for it in trees.values():
         fd = data.for_indicator(it.indicator)
@@ -168,6 +190,4 @@ def groups_containing_leaves(trees: dict[str, IndicatorTree], data: RoundData,
             masks_by_file[fd.key] = group_masks(fd.frame, group_ids)
         observed = fd.frame[it.indicator].notna().to_numpy()
         leaf = it.tree.node_mask(it.behind.node_id, fd.frame) & observed
-        if leaf.any():
-            found.update(g for g, m in masks_by_file[fd.key].items() if g not in found and not (leaf & ~m).any())
-    return found
+        yield it.indicator, leaf, masks_by_file[fd.key], it.tree.node_mask(it.tree.root.node_id, fd.frame) & observed

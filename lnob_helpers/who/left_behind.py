@@ -10,14 +10,16 @@ A group is left behind on an indicator when two things hold:
 Suppressed cells carry no estimate and are never flagged. Only proportions (binary
 indicators) are judged: a gap "in percentage points" has no meaning for a mean.
 
-Groups are then ranked: left behind on more indicators first, then across more of the
-guide's five factors (the factors of the circumstances that define the group), then by
-the mean gap.
+Groups are then ranked by `RANKING_RULE`: left behind on more indicators first, then
+across more of the guide's five factors (the factors the group is disadvantaged on: a
+category a circumstance marks `not_disadvantaged` adds none), then singled out as
+furthest behind by more of the indicator trees, then by the mean gap. The first group
+is *the* furthest-behind group (`furthest_behind_group`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,9 +30,15 @@ from ..groups import group_id_label, split_group_id
 from ..privacy import FLAG_SUPPRESSED
 
 GROUP_COLUMNS = [
-    "group_id", "label", "n_indicators", "indicators", "factors", "n_factors", "max_gap",
+    "group_id", "label", "n_indicators", "indicators", "factors", "n_factors", "n_trees", "max_gap",
     "mean_gap", "population_share", "furthest_behind",
 ]
+# The one ranking of left-behind groups, its first group the furthest behind: (column, descending).
+RANKING = (("n_indicators", True), ("n_factors", True), ("n_trees", True), ("mean_gap", True),
+           ("group_id", False))
+RANKING_RULE = ("The furthest-behind group is the group left behind on the most indicators; ties go to the "
+                "group disadvantaged on the most of the five factors, then to the group that the most "
+                "indicator trees single out as furthest behind, then to the largest mean gap.")
 CELL_COLUMNS = [
     "indicator_abbr", "group_id", "subgroup", "dimension_id", "factors", "estimate", "ci_lb", "ci_ub",
     "setting_average", "gap", "n", "flag", "share", "left_behind",
@@ -85,9 +93,10 @@ class LeftBehind:
 
     `cells`: one row per indicator and group (CELL_COLUMNS), `gap` in percentage points,
     positive = worse than national. `groups`: one row per group left behind on at least one
-    indicator (GROUP_COLUMNS), best-ranked first; `population_share` is the group's share of
-    the reference population, averaged over the indicators it is left behind on. `min_gap` is
-    the rule's threshold (proportion).
+    indicator (GROUP_COLUMNS), ranked by `RANKING`; `population_share` is the group's share of
+    the reference population, averaged over the indicators it is left behind on; `n_trees` the
+    number of indicator trees whose furthest-behind leaf is exactly the group. `min_gap` is the
+    rule's threshold (proportion).
     """
 
     cells: pd.DataFrame
@@ -109,12 +118,15 @@ def find_left_behind(
     *,
     min_gap: float | None = None,
     furthest_groups: Iterable[str] = (),
+    tree_leaves: Mapping[str, Iterable[str]] | None = None,
 ) -> LeftBehind:
     """Judge every cell of the disaggregation `table` and rank the groups left behind.
 
     `min_gap` defaults to `settings.left_behind.min_gap`. `furthest_groups` are the ids of
     groups that are, or contain, the furthest-behind leaf of some indicator's tree (see
-    `furthest.groups_containing_leaves`); they are marked `furthest_behind`.
+    `furthest.groups_containing_leaves`); they are marked `furthest_behind`. `tree_leaves`
+    gives, per indicator, the ids of the groups that are exactly its tree's furthest-behind
+    leaf (`furthest.groups_matching_leaves`); they count in `n_trees`.
     """
     threshold = analysis.settings.left_behind.min_gap if min_gap is None else float(min_gap)
     cells = group_gaps(table, analysis)
@@ -129,10 +141,11 @@ def find_left_behind(
     cells["left_behind"] = shown & outside & big
     cells = cells[CELL_COLUMNS]
     furthest = set(furthest_groups)
-    return LeftBehind(cells, _rank(cells, furthest), threshold, frozenset(furthest))
+    in_trees = pd.Series([g for ids in (tree_leaves or {}).values() for g in set(ids)], dtype="str").value_counts()
+    return LeftBehind(cells, _rank(cells, furthest, in_trees), threshold, frozenset(furthest))
 
 
-def _rank(cells: pd.DataFrame, furthest: set[str]) -> pd.DataFrame:
+def _rank(cells: pd.DataFrame, furthest: set[str], in_trees: pd.Series) -> pd.DataFrame:
     hits = cells.loc[cells["left_behind"]]
     if hits.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in GROUP_COLUMNS})
@@ -148,13 +161,26 @@ def _rank(cells: pd.DataFrame, furthest: set[str]) -> pd.DataFrame:
     ).reset_index()
     groups["factors"] = groups["factors"].map(canonical_factors)
     groups["n_factors"] = groups["factors"].map(lambda f: len([x for x in f.split(";") if x]))
+    groups["n_trees"] = groups["group_id"].map(in_trees).fillna(0).astype(int)
     groups["label"] = groups["group_id"].map(group_id_label)
     groups["furthest_behind"] = groups["group_id"].isin(furthest)
-    groups = groups.sort_values(
-        ["n_indicators", "n_factors", "mean_gap", "group_id"], ascending=[False, False, False, True],
-        kind="stable",
-    )
-    return groups[GROUP_COLUMNS].reset_index(drop=True)
+    return rank_groups(groups[GROUP_COLUMNS])
+
+
+def rank_groups(groups: pd.DataFrame) -> pd.DataFrame:
+    """Left-behind groups (Step 1's table or `left_behind.csv`) in the order of `RANKING`.
+
+    A `left_behind.csv` written before `n_trees` existed is ranked on the other columns.
+    """
+    keys = [(c, d) for c, d in RANKING if c in groups.columns]
+    ordered = groups.sort_values([c for c, _ in keys], ascending=[not d for _, d in keys], kind="stable")
+    return ordered.reset_index(drop=True)
+
+
+def furthest_behind_group(groups: pd.DataFrame) -> pd.Series | None:
+    """The one furthest-behind group, by `RANKING_RULE`: the first of the ranked `groups`; None when
+    no group is left behind. Step 1's list, its summary and Step 2 all name this group."""
+    return None if groups.empty else rank_groups(groups).iloc[0]
 
 
 def canonical_factors(factors: str) -> str:

@@ -33,7 +33,8 @@ from ..rounds import RoundData, load_round
 from ..yamlstore import atomic_write_bytes
 from .evidence import (EvidenceLog, EvidenceMatrix, evidence_matrix, load_evidence, partner_files,
                        read_partner_aggregates)
-from .furthest import IndicatorTree, furthest_behind_trees, furthest_table, groups_containing_leaves
+from .furthest import (IndicatorTree, furthest_behind_trees, furthest_table, groups_containing_leaves,
+                       groups_matching_leaves)
 from .gaps import DataGaps, data_gaps
 from .left_behind import LeftBehind, find_left_behind, parse_group_id
 from .overlaps import Overlaps, centre_groups, overlapping_deprivations
@@ -143,8 +144,10 @@ def compute_step1(
     extra = _candidate_groups(first, trees, analysis)
     table = protect_cells(pd.concat([base, disaggregate_groups(data, extra, ids)], ignore_index=True)) if extra else base
     preliminary = find_left_behind(table, analysis)
-    furthest_ids = groups_containing_leaves(trees, data, list(preliminary.groups["group_id"]))
-    left_behind = find_left_behind(table, analysis, furthest_groups=furthest_ids)
+    group_ids = list(preliminary.groups["group_id"])
+    left_behind = find_left_behind(table, analysis,
+                                   furthest_groups=groups_containing_leaves(trees, data, group_ids),
+                                   tree_leaves=groups_matching_leaves(trees, data, group_ids))
 
     intersections = [g for g in left_behind.groups["group_id"] if len(parse_group_id(g)) > 1]
     overlaps = overlapping_deprivations(data, intersections[:OVERLAP_GROUPS], ids)
@@ -170,8 +173,8 @@ def _candidate_groups(first: LeftBehind, trees: dict[str, IndicatorTree], a: Ana
     for left, right in itertools.combinations(two_way[:TOP_INTERSECTIONS], 2):
         merged = {**left, **right}
         consistent = all(left[c] == right[c] for c in set(left) & set(right))
-        factors = {a.circumstance(c).factor for c in merged}
-        if consistent and len(merged) == 3 and len(factors) == 3:
+        factors = {a.circumstance(c).factor_of(v) for c, v in merged.items()}
+        if consistent and len(merged) == 3 and len(factors - {None}) == 3:
             candidates.append(merged)
     unique = {tuple(sorted(c.items())): c for c in candidates}
     return list(unique.values())

@@ -9,8 +9,10 @@ criteria, each on a 0-1 scale:
 - multiplicity: the mean of (indicators on which it is behind / the most of any group) and
   (factors involved / 5);
 - size: population share as a share of the largest population share of any group;
-- shocks: 1 if the group is tagged with the "shocks" factor or is defined by a shock
-  circumstance (by default disaster or displacement), else 0;
+- shocks: 1 if the group is tagged with the "shocks" factor or is defined by a category of a
+  shock circumstance (by default disaster or displacement), else 0. A category the
+  circumstance marks `not_disadvantaged` ("Not affected", "Non-migrant") counts for neither:
+  Step 1 leaves its factor out of the group's tags, and it defines no shock here;
 - voice (lack of it): 0 when the group itself has consultation or citizen-generated evidence
   or took part in a logged consultation, 0.5 when only a broader or narrower group did, 1 when
   nobody in it has been heard.
@@ -22,15 +24,14 @@ The ranking informs the team's discussion; it does not replace it.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..config import FACTORS
 from ..errors import InputError
-from ..groups import GROUP_SEPARATOR, has_tag, read_left_behind, related
+from ..groups import has_tag, read_left_behind, related, split_group_id
 from ..scoring import Ranking, share_of_max, weighted_scores
 from .models import PriorityWeights
 
@@ -62,18 +63,28 @@ def voice_gap(group_ids: pd.Series, heard: Sequence[str]) -> pd.Series:
                      index=group_ids.index)
 
 
+def shock_category(group_id: str, shock_circumstances: Collection[str],
+                   not_disadvantaged: Mapping[str, Collection[str]]) -> str | None:
+    """The group's first category of a shock circumstance that is not marked `not_disadvantaged`
+    ("Displaced", never "Non-migrant"); None when it has none."""
+    return next((v for c, v in split_group_id(group_id).items()
+                 if c in shock_circumstances and v not in not_disadvantaged.get(c, ())), None)
+
+
 def prioritise_groups(
     left_behind: str | os.PathLike | pd.DataFrame,
     weights: PriorityWeights | None = None,
     evidence: pd.DataFrame | Sequence[dict] | None = None,
     consulted_groups: Iterable[str] = (),
     shock_circumstances: Sequence[str] = SHOCK_CIRCUMSTANCES,
+    not_disadvantaged: Mapping[str, Collection[str]] | None = None,
 ) -> Ranking:
     """Score and rank the left-behind groups on severity, multiplicity, size, shocks and voice.
 
     `left_behind` is Step 1's `left_behind.csv` (path or frame); `evidence` the evidence log
     (entries with `group_id` and `source_type`); `consulted_groups` the groups reached by the
-    participation log.
+    participation log; `not_disadvantaged` the categories each circumstance marks as its
+    reference (circumstance id -> category labels), which define no shock.
     """
     groups = read_left_behind(left_behind)
     weights = weights or PriorityWeights()
@@ -83,8 +94,8 @@ def prioritise_groups(
     n_ind, n_fac = groups["n_indicators"].fillna(0.0), groups["n_factors"].fillna(0.0)
     share = groups["population_share"].fillna(0.0)
     tagged = has_tag(groups["factors"], "shocks")
-    circumstances = "|".join(re.escape(c) for c in shock_circumstances) or "$^"
-    defined_by = groups["group_id"].str.extract(rf"(?:^|{re.escape(GROUP_SEPARATOR)})({circumstances})=", expand=False)
+    defined_by = groups["group_id"].map(
+        lambda g: shock_category(g, shock_circumstances, not_disadvantaged or {}))
     heard = heard_groups(evidence, consulted_groups)
     criteria = pd.DataFrame({
         "severity": share_of_max(gap),
@@ -99,7 +110,8 @@ def prioritise_groups(
                          + n_fac.astype(int).astype("str") + f" of {len(FACTORS)} factors"),
         "size": pd.Series(np.char.mod("%.1f%% of the population", 100 * share.to_numpy()), index=groups.index),
         "shocks": np.where(tagged, "tagged 'shocks'",
-                           np.where(defined_by.notna(), "defined by " + defined_by.fillna(""), "no shock exposure recorded")),
+                           np.where(defined_by.notna(), "defined by " + defined_by.fillna(""),
+                                    "no shock exposure recorded")),
         "voice": np.select(
             [criteria["voice"] == 0.0, criteria["voice"] == 0.5],
             ["heard directly", "heard only through a broader or narrower group"],

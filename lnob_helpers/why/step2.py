@@ -26,6 +26,7 @@ from ..exports import write_tables
 from ..groups import STEP1_MISSING, step1_groups
 from ..scoring import Ranking
 from ..who.evidence import load_evidence
+from ..who.left_behind import furthest_behind_group
 from .diagnostics import step2_diagnostics, step2_progress
 from .models import STEP2_FILE, Step2Why, load_step2
 from .prioritise import prioritise_groups
@@ -61,6 +62,22 @@ class Step2Result:
             "chosen by the team": table["group_id"].isin(self.step2.priority_groups).map({True: "yes", False: ""}),
             "why this score": table["explanation"],
         })
+
+    def furthest_note(self) -> str | None:
+        """One sentence when the top priority is not the furthest-behind group, saying why; else None.
+
+        The furthest-behind group is Step 1's (`who.left_behind.furthest_behind_group`, the rule
+        every step shares); the priority score also weighs size, shocks and voice, so another
+        group may come first.
+        """
+        if self.priorities is None or self.groups is None:
+            return None
+        furthest, top = furthest_behind_group(self.groups), self.priorities.table.iloc[0]
+        if top["group_id"] == furthest["group_id"]:
+            return None
+        return (f"Step 2's top priority, {top['label']}, is not the furthest-behind group, {furthest['label']}, "
+                "because the priority score weighs not only how far and on how many indicators a group is "
+                "behind but also its size, its exposure to shocks and whether it has been heard.")
 
     def trees_frame(self) -> pd.DataFrame:
         """One row per problem tree: id, title, manifestation, groups, rights, standards, targets."""
@@ -115,4 +132,5 @@ def _group_priorities(analysis: Analysis, step2: Step2Why, groups: pd.DataFrame)
     evidence = load_evidence(analysis.folder).to_frame()
     consulted = consulted_groups(load_consultations(analysis.folder))
     return prioritise_groups(groups, step2.priority_weights, evidence=evidence[evidence["group_id"] != ""],
-                             consulted_groups=consulted)
+                             consulted_groups=consulted,
+                             not_disadvantaged={c.id: c.not_disadvantaged for c in analysis.circumstances})

@@ -47,7 +47,7 @@ def test_shock_circumstance_counts_without_tag(left_behind_csv):
     frame.loc[1, "factors"] = "governance"
     table = prioritise_groups(frame).to_frame().set_index("group_id")
     assert table.loc["displacement=Displaced", "shocks"] == 1.0
-    assert "defined by displacement" in table.loc["displacement=Displaced", "explanation"]
+    assert "defined by Displaced" in table.loc["displacement=Displaced", "explanation"]  # the label, not the id
     none = prioritise_groups(frame, shock_circumstances=()).to_frame().set_index("group_id")
     assert none.loc["displacement=Displaced", "shocks"] == 0.0
 
