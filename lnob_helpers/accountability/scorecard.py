@@ -8,6 +8,13 @@ for LNOB written from the guide's Step 5 (UNSDG, "Operationalizing Leaving No On
 A rating r on a scale from lo to hi scores (r - lo) / (hi - lo), so every scorecard scores 0-1.
 Area and overall scores are the mean over the indicators rated that year (each indicator counts
 once); `share_meets` is the share rated at or above the scale's "meets" level.
+
+A score over a few rated indicators says little about the whole scorecard: one indicator rated
+"meets" would read "67 out of 100, 100% at meets or above". So the headline always states the
+coverage ("3 of 24 indicators rated in 2026") and gives the score only for a year in which at
+least `headline_coverage` of the indicators are rated. That share is a setting of each
+assessment in `step5_accountability.yaml` (`ScorecardAssessment.headline_coverage`, default
+`HEADLINE_COVERAGE`, half).
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import math
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -28,6 +37,8 @@ from ..yamlstore import read_yaml
 
 SHIPPED_SCORECARDS = {"lnob": "lnob_scorecard.yaml"}
 ALL_AREAS = "All areas"
+HEADLINE_COVERAGE = 0.5  # default share of indicators rated in a year before its score is given
+_SHARE_WORDS = {0.25: "a quarter", 0.5: "half", 0.75: "three quarters"}
 
 
 class ScaleLevel(Record):
@@ -95,6 +106,10 @@ class ScorecardAssessment(Record):
     scorecard: str | None = "lnob"
     definition: Scorecard | None = None
     ratings: list[Rating] = Field(default_factory=list)
+    headline_coverage: float = Field(
+        default=HEADLINE_COVERAGE, gt=0, le=1,
+        description="Share of the scorecard's indicators rated in a year before a score is given for it "
+                    "(0.5 = half); below it the headline states the coverage only.")
 
     @model_validator(mode="after")
     def _check(self) -> "ScorecardAssessment":
@@ -141,27 +156,61 @@ def rating_problems(card: Scorecard, ratings: list[Rating], place: str) -> list[
 
 @dataclass
 class ScorecardScores:
-    """Scores per indicator, per area and year, and overall per year."""
+    """Scores per indicator, per area and year, and overall per year.
+
+    `headline_coverage` is the share of indicators a year needs rated before `headline`
+    gives its score (module docstring).
+    """
 
     card: Scorecard
     by_indicator: pd.DataFrame
     by_area: pd.DataFrame
+    headline_coverage: float = HEADLINE_COVERAGE
 
     def overall(self) -> pd.DataFrame:
         return self.by_area[self.by_area["area"] == ALL_AREAS].reset_index(drop=True)
 
-    def headline(self) -> str:
-        """A sentence on the latest overall score and the change since the first year."""
+    @property
+    def needed(self) -> int:
+        """How many indicators a year needs rated before its score is given."""
+        return math.ceil(self.headline_coverage * len(self.card.indicators()) - 1e-9)
+
+    def coverage(self) -> str:
+        """How many indicators are rated in the latest year, e.g. "3 of 24 indicators rated in 2026"."""
+        total = len(self.card.indicators())
         overall = self.overall()
         if overall.empty:
-            return "No rating recorded yet."
-        last, first = overall.iloc[-1], overall.iloc[0]
-        sentence = (f"In {int(last['year'])} the team scored {100 * last['score']:.0f} out of 100 on the "
-                    f"{self.card.title.lower()}, with {100 * last['share_meets']:.0f}% of the rated indicators at "
-                    "the \"meets\" level or above")
-        if len(overall) > 1:
+            return f"0 of {total} indicators rated"
+        last = overall.iloc[-1]
+        return f"{int(last['rated'])} of {total} indicators rated in {int(last['year'])}"
+
+    def headline(self) -> str:
+        """The coverage of the latest year and, once enough indicators are rated, its overall score
+        and the change since the first year that had enough; otherwise the threshold."""
+        overall = self.overall()
+        if overall.empty:
+            return f"No rating recorded yet: {self.coverage()}."
+        sentence = f"{self.coverage()}."
+        covered = overall[overall["rated"] >= self.needed]
+        last = overall.iloc[-1]
+        if covered.empty or covered.iloc[-1]["year"] != last["year"]:
+            return f"{sentence} {self.threshold()}"
+        first = covered.iloc[0]
+        title = self.card.title if self.card.title[:2].isupper() else self.card.title[:1].lower() + self.card.title[1:]
+        sentence += (f" In {int(last['year'])} the team scored {100 * last['score']:.0f} out of 100 on the "
+                     f"{title}, with {100 * last['share_meets']:.0f}% of the rated indicators at "
+                     "the \"meets\" level or above")
+        if first["year"] != last["year"]:
             sentence += f" (from {100 * first['score']:.0f} in {int(first['year'])})"
         return sentence + "."
+
+    def threshold(self) -> str:
+        """The rule in words: "A score is given once at least half of the 24 indicators are rated."."""
+        total = len(self.card.indicators())
+        if self.headline_coverage >= 1:
+            return f"A score is given once all {total} indicators are rated."
+        share = _SHARE_WORDS.get(self.headline_coverage, f"{self.headline_coverage:.0%}")
+        return f"A score is given once at least {share} of the {total} indicators are rated."
 
     def area_table(self) -> pd.DataFrame:
         """The area scores (0-100) with one column per year; empty when nothing is rated."""
@@ -177,8 +226,10 @@ class ScorecardScores:
         return self.by_area.copy()
 
 
-def score_scorecard(card: Scorecard, ratings: list[Rating]) -> ScorecardScores:
-    """Score the ratings against `card` (checked first; problems raise InputError)."""
+def score_scorecard(card: Scorecard, ratings: list[Rating],
+                    headline_coverage: float = HEADLINE_COVERAGE) -> ScorecardScores:
+    """Score the ratings against `card` (checked first; problems raise InputError); the headline
+    gives a year's score once `headline_coverage` of the indicators are rated."""
     problems = rating_problems(card, ratings, "ratings")
     if problems:
         raise InputError(problems)
@@ -205,7 +256,7 @@ def score_scorecard(card: Scorecard, ratings: list[Rating]) -> ScorecardScores:
     by_area = by_area.sort_values(["year", "area"], key=lambda s: s.map(order) if s.name == "area" else s)
     by_area = by_area[["year", "area", "rated", "indicators", "score", "share_meets"]].reset_index(drop=True)
     return ScorecardScores(card=card, by_indicator=table.sort_values(["year", "indicator_id"]).reset_index(drop=True),
-                           by_area=by_area)
+                           by_area=by_area, headline_coverage=headline_coverage)
 
 
 def plot_scorecard_history(scores: ScorecardScores, source: str = "Team self-assessment, step5_accountability.yaml") -> Figure:

@@ -5,7 +5,8 @@
 `step2_why.yaml` and the left-behind groups Step 1 wrote (`outputs/step1/left_behind.csv`), and
 gathers what the Step 5 page and report show:
 
-1. the scorecard self-assessments, scored by area and year;
+1. the scorecard self-assessments, scored by area and year, with a headline that states how many
+   indicators are rated and gives a score only once enough are (`headline_coverage`);
 2. the human-rights recommendations tracked, and - once Step 1's table is there - which of the
    furthest-behind and chosen groups they concern and which actions target them;
 3. the participation log with its head counts, and who among those groups has not taken part;
@@ -102,7 +103,7 @@ def compute_step5(analysis: Analysis) -> Step5Result:
         analysis=analysis, step5=step5, step3=step3, recommendations=recs,
         recommendation_table=recommendations_frame(recs), consultation_log=consultation_frame(step5.consultations),
         head_counts=participant_totals(step5.consultations), groups=groups, focus=focus,
-        scorecards=[score_scorecard(a.resolved(), a.ratings) for a in step5.scorecards],
+        scorecards=[score_scorecard(a.resolved(), a.ratings, a.headline_coverage) for a in step5.scorecards],
         coverage=None if focus is None else recommendation_coverage(recs, step3, focus),
         participation=None if focus is None else who_is_not_participating(step5.consultations, focus),
         warnings=[] if focus is None else participation_warnings(step5.consultations, focus),

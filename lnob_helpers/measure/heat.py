@@ -20,6 +20,13 @@ A measure that does not apply (e.g. SII on a non-ordered dimension, MDRU without
 a reference subgroup) gives a row with a NaN estimate and a note saying why; a missing
 or suppressed subgroup is named there by its `subgroup` label.
 
+Reference subgroup. D, R, MDB, MDR, PAF and PAR measure gaps from a reference subgroup
+(the most advantaged, best-performing or marked one). Unlike HEAT Plus, the reference must
+have at least the analysis' `caution_n` unweighted cases and an estimate that varies in the
+sample (`suppression`; heat_reference says how it is chosen); the note of each of these
+measures names the reference and the rule, and where no subgroup qualifies the measure is
+not given.
+
 Subgroup sizes. Shares (the average, the ranks, every "W" measure) come from
 `population`, so they are the survey's weighted shares. Two formulas read sizes as head
 counts: Walter's standard error of PAF/PAR and the binomial data of the SII/RII fit. A
@@ -46,6 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from ..config import Suppression
 from ..errors import InputError
 from ..heat_format import GROUP_KEYS, spreadsheet_rows
 from ..privacy import FLAG_SUPPRESSED
@@ -53,6 +61,7 @@ from .heat_attributable import PAF_SCALE, attributable_fraction, attributable_ri
 from .heat_disproportionality import SCALE as THEIL_SCALE
 from .heat_disproportionality import mean_log_deviation, theil_index
 from .heat_groups import SetResults, SubgroupSets, append_note, subgroups_in_words
+from .heat_reference import ReferenceKind, reference_notes, reference_standing
 from .heat_regression import SII_CONVENTIONS, SiiConvention, concentration_index, slope_and_relative_index
 from .heat_simple import difference, ratio
 from .heat_simulation import percentile_interval, simulate_estimates
@@ -81,14 +90,15 @@ class MeasureInfo:
     has_analytic_se: bool  # False: the interval comes from simulation
     nonordered_only: bool = False  # HEAT reports it for non-ordered dimensions only
     min_subgroups: int = 3
-    needs_reference: bool = False
+    needs_reference: bool = False  # a marked reference subgroup (reference_subgroup = 1)
+    reference: ReferenceKind | None = None  # how its reference subgroup is chosen (heat_reference)
 
 
 MEASURES: dict[str, MeasureInfo] = {
     "D": MeasureInfo("Gap between the two compared subgroups, in indicator units (0 = no gap).",
-                     False, True, min_subgroups=2),
+                     False, True, min_subgroups=2, reference="compared"),
     "R": MeasureInfo("How many times the level of one compared subgroup is that of the other (1 = no gap).",
-                     False, True, min_subgroups=2),
+                     False, True, min_subgroups=2, reference="compared"),
     "ACI": MeasureInfo("How far the indicator is concentrated among the advantaged (+) or the "
                        "disadvantaged (-) along the ordered groups, in indicator units.", True, True),
     "RCI": MeasureInfo("The concentration index relative to the average, a fraction from -1 to 1 "
@@ -108,25 +118,29 @@ MEASURES: dict[str, MeasureInfo] = {
     "IDISW": MeasureInfo("Average gap between each subgroup and the average, as a percentage of the "
                          "average; subgroups count by population.", False, False, nonordered_only=True),
     "MDBU": MeasureInfo("Average gap to the best-performing subgroup, in indicator units; every subgroup "
-                        "counts the same.", False, False, nonordered_only=True),
+                        "counts the same.", False, False, nonordered_only=True, reference="best"),
     "MDBW": MeasureInfo("Average gap to the best-performing subgroup, in indicator units; subgroups count "
-                        "by population.", False, False, nonordered_only=True),
+                        "by population.", False, False, nonordered_only=True, reference="best"),
     "MDMU": MeasureInfo("Average gap to the setting average, in indicator units; every subgroup counts "
                         "the same.", False, False, nonordered_only=True),
     "MDMW": MeasureInfo("Average gap to the setting average, in indicator units; subgroups count by "
                         "population.", False, False, nonordered_only=True),
     "MDRU": MeasureInfo("Average gap to the reference subgroup, in indicator units; every subgroup counts "
-                        "the same.", False, False, nonordered_only=True, needs_reference=True),
+                        "the same.", False, False, nonordered_only=True, needs_reference=True,
+                        reference="marked"),
     "MDRW": MeasureInfo("Average gap to the reference subgroup, in indicator units; subgroups count by "
-                        "population.", False, False, nonordered_only=True, needs_reference=True),
+                        "population.", False, False, nonordered_only=True, needs_reference=True,
+                        reference="marked"),
     "TI": MeasureInfo("Theil index: how far subgroups' shares of the indicator differ from their shares "
                       "of the population, x1000 (0 = none).", False, True, nonordered_only=True),
     "MLD": MeasureInfo("Mean log deviation: like the Theil index but weighted by population share, "
                        "x1000 (0 = none).", False, True, nonordered_only=True),
     "PAF": MeasureInfo("Gain in the average if every subgroup reached the reference level (most advantaged "
-                       "or best-performing subgroup), as a percentage of the average.", False, True),
+                       "or best-performing subgroup), as a percentage of the average.", False, True,
+                       reference="attributable"),
     "PAR": MeasureInfo("Gain in the average if every subgroup reached the reference level (most advantaged "
-                       "or best-performing subgroup), in indicator units.", False, True),
+                       "or best-performing subgroup), in indicator units.", False, True,
+                       reference="attributable"),
 }
 
 # Statistics used both for the estimate and, on simulated estimates, for the interval.
@@ -168,6 +182,7 @@ def summary_measures(
     seed: int | np.random.Generator = 12345,
     n_sim: int = 1000,
     level: float = 0.95,
+    suppression: Suppression | None = Suppression(),
 ) -> pd.DataFrame:
     """All requested measures for every set of subgroups in a HEAT Plus template table.
 
@@ -192,6 +207,11 @@ def summary_measures(
         Simulated data sets for the measures without an analytic standard error.
     level : float
         Confidence level of every interval.
+    suppression : config.Suppression or None
+        The analysis' small-cell rule: a reference subgroup needs `caution_n` unweighted cases
+        (read from the table's `n` and `flag` columns; module docstring). None lets every
+        subgroup compete, as HEAT Plus and healthequal do; only the tests that reproduce
+        healthequal's published values use it.
 
     Returns
     -------
@@ -217,10 +237,12 @@ def summary_measures(
         raise InputError(f"sii_convention: '{sii_convention}' is not known; expected 'heat' or 'count'.")
     if se_scale not in ("heat", "estimate"):
         raise InputError(f"se_scale: '{se_scale}' is not known; expected 'heat' or 'estimate'.")
-    keys, per_set, sets, computed = _prepare(_numeric_table(table))
+    data = _numeric_table(table)
+    keys, per_set, sets, computed = _prepare(data, suppression)
     z = float(ndtri(0.5 + level / 2))
     results = _compute(sets, names, sii_convention, se_scale, seed, n_sim, level, z) if len(computed) else {}
-    context = _SetContext.from_counts(per_set, sets, computed)
+    kinds = {MEASURES[name].reference for name in names} - {None}
+    context = _SetContext.from_counts(per_set, sets, computed, kinds, suppression, "n" in data.columns)
     frames = [_measure_frame(keys, name, results.get(name), computed, context, sii_convention, se_scale)
               for name in names]
     return pd.concat(frames, ignore_index=True).sort_values(
@@ -344,8 +366,10 @@ def _numeric_table(table: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def _prepare(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, SubgroupSets, np.ndarray]:
-    """Keys and facts of every set, and the rows with an estimate as `SubgroupSets`.
+def _prepare(data: pd.DataFrame, rule: Suppression | None,
+             ) -> tuple[pd.DataFrame, pd.DataFrame, SubgroupSets, np.ndarray]:
+    """Keys and facts of every set, and the rows with an estimate as `SubgroupSets`, each row
+    with its standing as a possible reference under `rule`.
 
     `computed` lists the sets that have at least one estimate, in the order of `sets`.
     """
@@ -364,6 +388,8 @@ def _prepare(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, SubgroupSe
     column = {c: data[c].to_numpy()[valid] for c in ("estimate", "se", "population", "subgroup_order",
                                                      "reference_subgroup")}
     n = data["n"].to_numpy()[valid] if "n" in data.columns else None
+    flag = data["flag"].to_numpy(dtype=object)[valid] if "flag" in data.columns else None
+    label = data["subgroup"].astype("str").to_numpy(dtype=object)[valid] if "subgroup" in data.columns else None
     sets = SubgroupSets.from_rows(
         estimate=column["estimate"], se=column["se"], population=column["population"],
         subgroup_order=column["subgroup_order"], reference=column["reference_subgroup"] == 1,
@@ -372,6 +398,7 @@ def _prepare(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, SubgroupSe
         favourable=per_set["favourable"].to_numpy()[computed] == 1,
         scale=per_set["scale"].to_numpy()[computed],
         count=_head_counts(column["population"], n, group, len(computed)),
+        label=label, standing=reference_standing(int(valid.sum()), rule, n, flag),
     )
     return keys, per_set, sets, computed
 
@@ -465,18 +492,25 @@ class _SetContext:
     has_reference: np.ndarray
     se_complete: np.ndarray
     missing: np.ndarray  # the subgroups without an estimate, in words ("" where none)
+    # per kind of reference (heat_reference): the note naming it, and why a measure is withheld
+    reference: dict[str, tuple[np.ndarray, np.ndarray]]
 
     @classmethod
-    def from_counts(cls, per_set: pd.DataFrame, sets: SubgroupSets, computed: np.ndarray) -> _SetContext:
+    def from_counts(cls, per_set: pd.DataFrame, sets: SubgroupSets, computed: np.ndarray, kinds: set[str],
+                    rule: Suppression | None, counts_known: bool) -> _SetContext:
         se_complete = np.zeros(len(per_set), dtype=bool)
         has_reference = np.zeros(len(per_set), dtype=bool)
+        reference = {kind: (np.full(len(per_set), "", dtype=object), np.full(len(per_set), "", dtype=object))
+                     for kind in kinds}
         if len(computed):
             se_complete[computed] = sets.total(np.isnan(sets.se).astype(float)) == 0
             has_reference[computed] = sets.first_row_where(sets.reference) >= 0
+            for kind, (notes, withheld) in reference.items():
+                notes[computed], withheld[computed] = reference_notes(sets, kind, rule, counts_known)
         n_valid = per_set["n_valid"].to_numpy()
         return cls(n_valid, per_set["n_rows"].to_numpy() - n_valid,
                    per_set["ordered"].to_numpy() == 1, has_reference, se_complete,
-                   per_set["missing"].to_numpy(dtype=object))
+                   per_set["missing"].to_numpy(dtype=object), reference)
 
 
 def _measure_frame(keys: pd.DataFrame, name: str, result: SetResults | None, computed: np.ndarray,
@@ -498,6 +532,9 @@ def _measure_frame(keys: pd.DataFrame, name: str, result: SetResults | None, com
     notes = append_note(notes, no_ci, "no confidence interval: standard errors missing")
     left_out = ctx.missing + np.where(ctx.n_missing == 1, ", so it is left out", ", so they are left out")
     notes = append_note(notes, ~blocked & (ctx.n_missing > 0), left_out)
+    if info.reference is not None:
+        reference_note = ctx.reference[info.reference][0]
+        notes = append_note(notes, ~blocked & (reference_note != ""), reference_note)
     frame = keys.copy()
     frame["measure"] = name
     for column, array in values.items():
@@ -527,6 +564,9 @@ def _reasons_not_applicable(info: MeasureInfo, ctx: _SetContext) -> np.ndarray:
         (np.full(len(ctx.ordered), info.needs_reference) & ~ctx.has_reference,
          "no reference subgroup is marked (reference_subgroup = 1)"),
     ]
+    if info.reference is not None:
+        withheld = ctx.reference[info.reference][1]
+        rules.append((withheld != "", withheld))
     reasons = np.full(len(ctx.ordered), "", dtype=object)
     for condition, text in reversed(rules):
         reasons = np.where(condition, text, reasons)

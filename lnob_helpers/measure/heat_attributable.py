@@ -3,7 +3,8 @@
 Both ask how much the setting average would improve if every subgroup reached the
 reference level: the most advantaged subgroup on an ordered dimension, otherwise
 the best-performing one (highest estimate for a favourable indicator, lowest for
-an adverse one), as in healthequal. When no improvement is possible the measure
+an adverse one), as in healthequal, among the subgroups with enough cases to be a
+reference (heat_reference). When no improvement is possible the measure
 is 0. PAR is in indicator units; PAF is a percentage of the average. The se is
 Walter's (1978) formula for the attributable fraction on the 0-1 scale, as in
 healthequal; PAF's interval multiplies it by 100 to match the estimate. Walter's
@@ -22,15 +23,18 @@ from __future__ import annotations
 import numpy as np
 
 from .heat_groups import SetResults, SubgroupSets, normal_interval
+from .heat_reference import reference_rows
 
 PAF_SCALE = 100.0
 
 
 def _walter(sets: SubgroupSets):
-    """Reference estimate, mean, and the se of the attributable fraction (0-1 scale)."""
-    best = sets.row_of_extreme(sets.estimate, sets.favourable)
-    reference = np.where(sets.ordered, sets.starts + sets.size - 1, best)
-    ref_est = sets.estimate[reference]
+    """Reference estimate, mean, and the se of the attributable fraction (0-1 scale); NaN where
+    no subgroup is fit to be the reference (heat_reference)."""
+    reference = reference_rows(sets, "attributable")
+    found = reference >= 0
+    reference = np.where(found, reference, sets.starts)
+    ref_est = np.where(found, sets.estimate[reference], np.nan)
     ref_pop = sets.count[reference]  # Walter's formula reads sizes as head counts
     mean = sets.weighted_mean(sets.estimate)
     total = sets.total(sets.count)

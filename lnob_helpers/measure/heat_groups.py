@@ -31,19 +31,23 @@ class SubgroupSets:
     favourable: np.ndarray  # bool per set
     scale: np.ndarray  # indicator_scale per set
     count: np.ndarray  # subgroup sizes as head counts, for the formulas that need counts (heat.py)
+    label: np.ndarray  # subgroup names, for notes ("" where the table has none)
+    standing: np.ndarray  # why a row cannot be a reference, "" where it can (heat_reference)
 
     @classmethod
     def from_rows(cls, *, estimate, se, population, subgroup_order, reference, group,
-                  ordered, favourable, scale, count=None) -> SubgroupSets:
+                  ordered, favourable, scale, count=None, label=None, standing=None) -> SubgroupSets:
         """Sort rows into blocks; `group` numbers sets 0..k-1 and every set has a row.
 
-        `count` defaults to `population`, read as a head count (HEAT's and healthequal's reading).
+        `count` defaults to `population`, read as a head count (HEAT's and healthequal's reading);
+        `standing` defaults to every row being fit to serve as a reference.
         """
         group = np.asarray(group, dtype=np.int64)
         sort = np.lexsort((np.asarray(subgroup_order, dtype=float), group))
         group = group[sort]
         size = np.bincount(group, minlength=len(ordered))
         starts = np.cumsum(size) - size
+        blank = np.full(len(group), "", dtype=object)
         return cls(
             estimate=np.asarray(estimate, dtype=float)[sort],
             se=np.asarray(se, dtype=float)[sort],
@@ -56,11 +60,18 @@ class SubgroupSets:
             favourable=np.asarray(favourable, dtype=bool),
             scale=np.asarray(scale, dtype=float),
             count=np.asarray(population if count is None else count, dtype=float)[sort],
+            label=blank if label is None else np.asarray(label, dtype=object)[sort],
+            standing=blank if standing is None else np.asarray(standing, dtype=object)[sort],
         )
 
     @property
     def n_sets(self) -> int:
         return len(self.starts)
+
+    @property
+    def fit(self) -> np.ndarray:
+        """Per row: may serve as a set's reference subgroup (heat_reference)."""
+        return self.standing == ""
 
     def total(self, x: np.ndarray) -> np.ndarray:
         return np.add.reduceat(x, self.starts, axis=0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .heat_groups import SetResults, SubgroupSets, normal_interval
+from .heat_reference import reference_rows
 
 
 def _weights(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarray:
@@ -64,10 +65,13 @@ def index_of_disparity(sets: SubgroupSets, values: np.ndarray, weighted: bool) -
 def mean_difference_from_best(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarray:
     """MDBU/MDBW: mean absolute gap to the best-performing subgroup, in indicator units.
 
-    Best is the highest estimate for a favourable indicator, the lowest for an adverse one.
+    Best is the highest estimate for a favourable indicator, the lowest for an adverse one,
+    among the subgroups fit to be a reference (heat_reference); NaN where none is.
     """
-    fav = sets.favourable if values.ndim == 1 else sets.favourable[:, None]
-    best = np.where(fav, sets.largest(values), sets.smallest(values))
+    fav = _expand(sets.favourable, values)
+    fit = sets.rows_like(sets.fit, values)
+    best = np.where(fav, sets.largest(np.where(fit, values, -np.inf)), sets.smallest(np.where(fit, values, np.inf)))
+    best = np.where(_expand(reference_rows(sets, "best") >= 0, values), best, np.nan)
     return _mean_abs_difference(sets, values, best, weighted)
 
 
@@ -79,9 +83,10 @@ def mean_difference_from_mean(sets: SubgroupSets, values: np.ndarray, weighted: 
 def mean_difference_from_reference(sets: SubgroupSets, values: np.ndarray, weighted: bool) -> np.ndarray:
     """MDRU/MDRW: mean absolute gap to the reference subgroup, in indicator units.
 
-    NaN for sets without a reference subgroup.
+    NaN for sets without a reference subgroup, or whose reference is not fit to be one
+    (heat_reference).
     """
-    row = sets.first_row_where(sets.reference)
+    row = reference_rows(sets, "marked")
     reference = np.where(_expand(row >= 0, values), values[np.maximum(row, 0)], np.nan)
     return _mean_abs_difference(sets, values, reference, weighted)
 

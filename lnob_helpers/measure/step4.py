@@ -10,6 +10,10 @@ halves its gap), reads the targets and the indicator framework the country team 
 computes the multidimensional poverty index (`mpi.yaml`) of every round with its
 breakdown by group.
 
+A best-off, most advantaged or reference group (of the summary measures and of the trends
+behind the targets) is never a caution, suppressed or no-variation cell: it is the best group
+with at least the analysis' `caution_n` unweighted cases, and the notes say so (heat_reference).
+
 `Step4Result.write` saves the aggregates under `<analysis>/outputs/step4/`. Suppressed
 estimates stay missing everywhere; no microdata row leaves this module.
 """
@@ -25,7 +29,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..config import Analysis, load_analysis
+from ..config import Analysis, EstimationSettings, load_analysis
 from ..disaggregate import disaggregate
 from ..heat_format import GROUP_KEYS, write_heat_template
 from ..exports import write_table, write_tables
@@ -128,7 +132,7 @@ def compute_step4(
         data = load_round(a, year)
         table = disaggregate(data, indicators, dimensions, depth=1)
         tables[year] = table
-        measures.append(_aggregated_measures(table, a.estimation.level))
+        measures.append(_aggregated_measures(table, a.estimation))
         measures.append(_microdata_rows(microdata_measures(data, indicators, dimensions, model)))
         if mpi_spec is not None:
             mpi[year] = round_mpi(data, mpi_spec, by=list(dimensions or [c.id for c in a.circumstances]))
@@ -141,10 +145,11 @@ def compute_step4(
     )
 
 
-def _aggregated_measures(table: pd.DataFrame, level: float) -> pd.DataFrame:
-    """The 21 WHO measures of each indicator x circumstance (the national row is no subgroup)."""
+def _aggregated_measures(table: pd.DataFrame, settings: EstimationSettings) -> pd.DataFrame:
+    """The 21 WHO measures of each indicator x circumstance (the national row is no subgroup); a
+    reference subgroup needs the analysis' `caution_n` unweighted cases (heat_reference)."""
     groups = table[table["dimension_id"] != "national"]
-    result = summary_measures(groups, level=level)
+    result = summary_measures(groups, level=settings.level, suppression=settings.suppression)
     keys = groups.drop_duplicates(list(GROUP_KEYS))[[*GROUP_KEYS, "dimension_id", "ordered_dimension"]]
     result = result.merge(keys, on=list(GROUP_KEYS), how="left")
     return pd.DataFrame({
@@ -169,7 +174,7 @@ def _trends(a: Analysis, tables: dict[int, pd.DataFrame], targets: TargetSet, ta
                 if t.dimension == NATIONAL and t.target_year == target_year and t.indicator in direction}
     percentages = all(i.type == "binary" and i.scale == 100 for i in a.indicators)
     return trends(rounds, direction, targets=national, target_year=target_year,
-                  bounds=(0.0, 100.0) if percentages else None)
+                  bounds=(0.0, 100.0) if percentages else None, suppression=a.estimation.suppression)
 
 
 # --- export ------------------------------------------------------------------------------

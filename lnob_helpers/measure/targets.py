@@ -8,7 +8,9 @@ this module computes four of them from baseline values:
   that needs compared with the national pace;
 * geographic floors: every area at or above a level (at or below, for adverse indicators);
 * disparity ratios: the worst-off value at least R times a reference value (best-off group
-  or national), or at most R times it for adverse indicators;
+  or national), or at most R times it for adverse indicators. The best-off group is the trend
+  analysis' reference (`best_off_reference`): never a caution, suppressed or no-variation
+  cell, and the target's rationale states that rule;
 * milestones every three to five years on the way, on a straight-line (linear) path or a
   constant-rate (AARC) path.
 
@@ -238,8 +240,13 @@ def disparity_ratio_target(
     target_year: int = 2030,
     direction: Direction = "favourable",
     path: Literal["linear", "aarc"] = "linear",
+    reference_rule: str = "",
 ) -> EquityTarget:
-    """The worst-off value reaches `ratio` x the reference value (best-off group or national)."""
+    """The worst-off value reaches `ratio` x the reference value (best-off group or national).
+
+    `reference_rule` says how the reference group was chosen (the trend table's
+    `reference_note`); it ends the rationale.
+    """
     if ratio <= 0 or not np.isfinite([baseline, reference_at_target]).all():
         raise InputError(f"{subgroup}: ratio {ratio:g} with baseline {baseline} and reference "
                          f"{reference_at_target}; expected a positive ratio and numbers.")
@@ -248,9 +255,24 @@ def disparity_ratio_target(
         id=_target_id(indicator, dimension, subgroup, "ratio"), kind="disparity_ratio", indicator=indicator,
         dimension=dimension, subgroup=subgroup, direction=direction, baseline_year=baseline_year,
         baseline=baseline, target_year=target_year, target=ratio * reference_at_target, path=path,
-        rationale=(f"{subgroup} at {side} {ratio:g} times the {reference} value ({reference_at_target:g} "
-                   f"expected in {target_year}) by {target_year}."),
+        rationale=(f"{subgroup} reaches {side} {ratio:g} times the {reference} value ({reference_at_target:.1f} "
+                   f"expected in {target_year}) by {target_year}." + (f" {reference_rule}." if reference_rule else "")),
     )
+
+
+def best_off_reference(groups: pd.DataFrame) -> pd.Series:
+    """The trend row of the best-off group of one indicator x circumstance, the reference of a
+    disparity-ratio target: the best group with `caution_n` cases in both rounds (trends).
+
+    `groups` are the trend table's rows of that indicator and circumstance. Where no group
+    qualifies, raises InputError with the trend analysis' own sentence saying so.
+    """
+    best = groups[groups["best_off"]]
+    if best.empty:
+        said = groups["reference_note"][groups["reference_note"] != ""]
+        raise InputError(said.iloc[0] if len(said) else "No group can serve as the best-off reference: the "
+                         "trend needs two or more groups with a baseline value.")
+    return best.iloc[0]
 
 
 def save_targets(folder: str | os.PathLike, targets: TargetSet) -> Path:

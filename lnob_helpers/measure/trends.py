@@ -21,6 +21,13 @@ Definitions (t0 = first round of the indicator, t1 = latest round, T = target ye
 * status: "target met" when x_t1 already meets the target, else "on track" when the chosen
   projection meets it by T, else "off track"; "insufficient data" when a value is missing.
 
+The worst-off group of each indicator x dimension has the worst baseline value. The best-off
+group, the reference of a disparity-ratio target and of the charts, is the one with the best
+baseline value among the groups that could be published without caution in both rounds: at
+least `caution_n` unweighted cases (the analysis' small-cell rule), an estimate, and not
+flagged "no variation" (heat_reference). `reference_note` says so in words, naming any
+better-placed group passed over, or says that no group qualifies.
+
 Only the first and the latest round enter the rates; intermediate rounds are kept for the
 chart. A suppressed estimate (flag "suppressed") is treated as missing even if a number was
 left in the table, and everything computed from it stays missing: nothing is imputed.
@@ -35,8 +42,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..config import Suppression
 from ..errors import InputError
 from ..privacy import FLAG_SUPPRESSED
+from .heat_reference import reference_standing
 from .income import require_columns
 
 NATIONAL = "national"
@@ -46,7 +55,7 @@ COLUMNS = [
     *KEYS, "direction", "baseline_year", "baseline", "flag_baseline", "latest_year", "latest", "flag_latest",
     "change", "annual_change", "aarc", "national_baseline", "national_latest", "national_annual_change",
     "national_aarc", "gap_baseline", "gap_latest", "gap_change", "ratio_baseline", "ratio_latest",
-    "ratio_change", "faster_than_national", "convergence", "worst_off", "best_off", "target_year",
+    "ratio_change", "faster_than_national", "convergence", "worst_off", "best_off", "reference_note", "target_year",
     "projection_linear", "projection_aarc", "projection_assumption", "target", "required_annual_change",
     "required_aarc", "status",
 ]
@@ -133,13 +142,15 @@ def trends(
     target_year: int = 2030,
     on_track_by: Literal["aarc", "linear"] = "aarc",
     bounds: tuple[float, float] | None = None,
+    suppression: Suppression = Suppression(),
 ) -> TrendResult:
     """Change, AARC, gaps, convergence, 2030 projections and on-track status per group.
 
     `direction` says whether higher values are better ("favourable") or worse ("adverse"),
     for all indicators or per indicator. `targets` maps an indicator to the value every
     group should reach by `target_year`. `bounds` (e.g. (0, 100)) clips projections to the
-    possible range of the indicator.
+    possible range of the indicator. `suppression` is the analysis' small-cell rule: the
+    best-off group needs `caution_n` unweighted cases (column `n`) in both rounds.
     """
     if on_track_by not in ("aarc", "linear"):
         raise InputError(f"on_track_by: '{on_track_by}' not known; expected 'aarc' or 'linear'.")
@@ -169,7 +180,7 @@ def trends(
     table["direction"] = _direction_of(table["indicator"], direction)
     table = _rates(table)
     table = _compare_with_national(table)
-    table = _mark_extremes(table)
+    table = _mark_extremes(table, suppression, "n" in rounds.columns)
     table = _project(table, target_year, bounds)
     table = _status(table, targets, on_track_by)
     return TrendResult(table[COLUMNS], rounds, target_year, on_track_by, bounds)
@@ -177,10 +188,10 @@ def trends(
 
 def _endpoints(rounds: pd.DataFrame, span: pd.DataFrame) -> pd.DataFrame:
     groups = rounds[KEYS].drop_duplicates().merge(span, left_on="indicator", right_index=True)
-    values = rounds[[*KEYS, "year", "estimate", "flag"]]
+    values = rounds[[*KEYS, "year", "estimate", "flag", *(["n"] if "n" in rounds.columns else [])]]
     for end in ("baseline", "latest"):
         groups = groups.merge(
-            values.rename(columns={"year": f"{end}_year", "estimate": end, "flag": f"flag_{end}"}),
+            values.rename(columns={"year": f"{end}_year", "estimate": end, "flag": f"flag_{end}", "n": f"n_{end}"}),
             on=[*KEYS, f"{end}_year"], how="left")
     return groups.assign(flag_baseline=groups["flag_baseline"].fillna("missing"),
                          flag_latest=groups["flag_latest"].fillna("missing"))
@@ -228,10 +239,12 @@ def _compare_with_national(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _mark_extremes(table: pd.DataFrame) -> pd.DataFrame:
-    """Flag the worst-off and best-off subgroup of each indicator x dimension at baseline.
+def _mark_extremes(table: pd.DataFrame, rule: Suppression, counts_known: bool) -> pd.DataFrame:
+    """Flag the worst-off and best-off subgroup of each indicator x dimension at baseline, and
+    say in `reference_note` how the best-off one was chosen (module docstring).
 
-    Only subgroups with a baseline value compete, and at least two are needed.
+    Only subgroups with a baseline value compete, and at least two are needed; the best-off
+    one must also be fit to be a reference in both rounds and is never the worst-off one.
     """
     sign = np.where(table["direction"] == "favourable", 1.0, -1.0)
     score = (table["baseline"] * sign).where(table["dimension"] != NATIONAL)
@@ -239,8 +252,44 @@ def _mark_extremes(table: pd.DataFrame) -> pd.DataFrame:
     scored = pd.DataFrame({"by": by, "score": score}).dropna()
     scored = scored[scored.groupby("by")["score"].transform("size") >= 2]
     worst = scored.groupby("by")["score"].idxmin()
-    best = scored.groupby("by")["score"].idxmax()
-    return table.assign(worst_off=table.index.isin(worst.to_numpy()), best_off=table.index.isin(best.to_numpy()))
+    standing = pd.Series(_reference_standing(table, rule, counts_known), index=table.index)
+    candidates = scored[(standing[scored.index] == "") & ~scored.index.isin(worst.to_numpy())]
+    best = candidates.groupby("by")["score"].idxmax()
+    notes = {}
+    for key, rows in scored.groupby("by"):
+        if key not in best.index:
+            notes[key] = (f"No group other than the worst-off can serve as the best-off reference, which needs at "
+                          f"least {rule.caution_n} unweighted cases and an estimate that varies in the sample in "
+                          "both rounds.")
+            continue
+        chosen = best[key]
+        name = table.at[chosen, "subgroup"]
+        if counts_known:
+            note = (f"Reference: the best-off group with at least {rule.caution_n} unweighted cases in both rounds "
+                    f"({name})")
+        else:
+            note = (f"Reference: the best-off group ({name}); the estimates give no unweighted counts, so the rule "
+                    f"of at least {rule.caution_n} cases could not be checked")
+        passed = rows.index[(rows["score"] > rows.at[chosen, "score"]) & (standing[rows.index] != "")]
+        notes[key] = "; ".join([note, *(f"'{table.at[r, 'subgroup']}' is better placed but {standing[r]}"
+                                        for r in passed)])
+    reference_note = by.map(notes).where(table["dimension"] != NATIONAL).fillna("").astype("str")
+    return table.assign(worst_off=table.index.isin(worst.to_numpy()), best_off=table.index.isin(best.to_numpy()),
+                        reference_note=reference_note)
+
+
+def _reference_standing(table: pd.DataFrame, rule: Suppression, counts_known: bool) -> np.ndarray:
+    """Why each group cannot be the best-off reference ("" where it can), naming the round."""
+    parts = []
+    for end in ("baseline", "latest"):
+        n = table[f"n_{end}"].to_numpy(dtype=float) if counts_known else None
+        flag = table[f"flag_{end}"].to_numpy(dtype=object)
+        why = reference_standing(len(table), rule, n, flag)
+        why = np.where(table[end].isna().to_numpy() & (flag != FLAG_SUPPRESSED), "has no estimate", why)
+        year = table[f"{end}_year"].astype(str).to_numpy(dtype=object)
+        parts.append(np.where(why != "", why + " in " + year, ""))
+    both = (parts[0] != "") & (parts[1] != "")
+    return np.where(both, parts[0] + " and " + parts[1], parts[0] + parts[1]).astype(object)
 
 
 def _project(table: pd.DataFrame, target_year: int, bounds: tuple[float, float] | None) -> pd.DataFrame:

@@ -3,7 +3,9 @@
 In the spirit of Figure 7 of the guide (after WHO and UNICEF, 2013): the worst-off group,
 the best-off group and the national average over the survey rounds, each projected to the
 target year at its past pace (dashed), with the target line and the gap between the
-worst-off and best-off groups at the latest round marked.
+worst-off and best-off groups at the latest round marked. The best-off group is the trend
+analysis' reference (at least `caution_n` cases in both rounds); where no group qualifies the
+chart shows the worst-off group and the national average only.
 """
 
 from __future__ import annotations
@@ -43,17 +45,18 @@ def trajectory_chart(
 
     The target line is `target` when given (e.g. the worst-off group's equity target, with
     `target_label` naming whose), otherwise the indicator's target in the trend analysis.
+    Without a best-off reference (`reference_note` says why) there is no best-off line or gap.
     """
     table = result.table[result.table["indicator"] == indicator]
     groups = table[(table["dimension"] == dimension) & (table["worst_off"] | table["best_off"])]
     national = table[table["dimension"] == "national"]
-    if groups.empty or national.empty:
+    if not groups["worst_off"].any() or national.empty:
         raise InputError(f"trajectory chart: no trend for indicator '{indicator}' by '{dimension}'; "
                          "expected at least two subgroups with a baseline value.")
     worst = groups[groups["worst_off"]].iloc[0]
-    best = groups[groups["best_off"]].iloc[0]
+    best = groups[groups["best_off"]].iloc[0] if groups["best_off"].any() else None
     lines = [(worst, f"{worst['subgroup']} (worst off)", BEHIND),
-             (best, f"{best['subgroup']} (best off)", AHEAD),
+             *([] if best is None else [(best, f"{best['subgroup']} (best off)", AHEAD)]),
              (national.iloc[0], "National", NATIONAL)]
 
     fig = Figure(figsize=(8, 4.8))
@@ -72,7 +75,7 @@ def trajectory_chart(
         ax.axhline(target, color=NEUTRAL, linestyle=":", linewidth=1.5)
         ax.annotate(f"{target_label} {target:g}{unit} by {result.target_year}", (result.target_year, target),
                     xytext=(0, 4), textcoords="offset points", ha="right", fontsize=8)
-    if np.isfinite(worst["latest"]) and np.isfinite(best["latest"]):
+    if best is not None and np.isfinite(worst["latest"]) and np.isfinite(best["latest"]):
         year = worst["latest_year"]
         ax.annotate("", xy=(year, best["latest"]), xytext=(year, worst["latest"]),
                     arrowprops={"arrowstyle": "<->", "color": "#555555"})

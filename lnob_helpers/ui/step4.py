@@ -31,6 +31,7 @@ from ..measure.targets import (
     TARGETS_FILE,
     EquityTarget,
     TargetSet,
+    best_off_reference,
     delete_target,
     disparity_ratio_target,
     floor_targets,
@@ -739,7 +740,6 @@ class Step4App:
         if year <= latest_year:
             raise InputError(f"By year: {year}; expected a year after the latest round ({latest_year}).")
         worst = groups[groups["worst_off"]].iloc[0]
-        best = groups[groups["best_off"]].iloc[0]
         direction = worst["direction"]
         scale = self.context.analysis.indicator(indicator).scale
         path = self.path.value or "linear"
@@ -761,10 +761,11 @@ class Step4App:
                     raise InputError(f"{label}: 0; expected a share above 0 and at most 1 (0.8 = the worst-off group "
                                      "reaches 80% of the best-off group's level).")
                 ratio = value if direction == "favourable" else 1 / value
+                best = best_off_reference(groups)
                 reference = _projected(best, year, scale, self.words)
                 targets = [disparity_ratio_target(indicator, dimension, worst["subgroup"], latest_year, worst["latest"],
                                                   f"{best['subgroup']} (projected)", reference, ratio, year,
-                                                  direction, path)]
+                                                  direction, path, best["reference_note"])]
         except ValidationError:  # the only rule a typed value can break: a constant rate needs values above 0
             raise InputError(AARC_NEEDS_POSITIVE) from None
         return [t.with_milestones(3) for t in targets]

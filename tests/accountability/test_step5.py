@@ -34,7 +34,7 @@ def test_step5_focuses_on_furthest_behind_and_chosen_groups_and_writes_its_table
     assert status["displacement=Displaced"] == "not consulted" and status[TAMAR] == "consulted"
     assert any("\"Displaced\" (displacement=Displaced) has not taken part" in m for m in result.warnings)
     scores = result.scorecards[0]
-    assert scores.headline().startswith("In 2025 the team scored 41 out of 100")
+    assert scores.headline().startswith("18 of 18 indicators rated in 2025. In 2025 the team scored 41 out of 100")
     assert scores.area_table().columns.tolist() == ["area", "2023", "2025"]
     assert set(result.checklists) == set(CHECKLISTS)
 
