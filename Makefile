@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLE := data/samples/aruvia
-PDF    := $$(command -v chromium >/dev/null 2>&1 && echo html,pdf || echo html)
+# every format; PDF only when chromium is there to print it
+FORMATS := $$(command -v chromium >/dev/null 2>&1 && echo html,pdf,docx || echo html,docx)
 
 .PHONY: setup browser report app test bench clean
 
@@ -19,10 +20,10 @@ setup: $(STAMP)
 browser:
 	bash scripts/install_browser.sh
 
-## main job: validate the sample country and build its report (HTML, and PDF when chromium is there)
+## main job: validate the sample country and build its report (HTML, Word, and PDF when chromium is there; A4)
 report: setup browser
 	$(BIN)/lnob validate $(SAMPLE)
-	$(BIN)/lnob report $(SAMPLE) --format $(PDF)
+	$(BIN)/lnob report $(SAMPLE) --format $(FORMATS)
 	@echo "Report: $(SAMPLE)/outputs/report/. Open the app with: $(BIN)/lnob app $(SAMPLE)"
 
 ## the browser app on 127.0.0.1:8866; it prints its address, token included, once it answers

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from .config import ALLOW_OUTSIDE_ENV
 from .errors import LnobError
+from .report.paper import DEFAULT_PAPER, PAPERS
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -58,8 +59,8 @@ def _tables(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .report.build import build_reports, print_summary
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    results = build_reports(args.folders, out=args.out, formats=formats, jobs=args.jobs)
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    results = build_reports(args.folders, out=args.out, formats=formats, jobs=args.jobs, paper=args.paper)
     return print_summary(results)
 
 
@@ -110,7 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="run the five step notebooks and build the country report")
     r.add_argument("folders", nargs="+", help="one or more analysis folders")
-    r.add_argument("--format", default="html", help="html, pdf or html,pdf (default html)")
+    r.add_argument("--format", default="html",
+                   help="html, pdf (printed by chromium), docx (Word), or several joined by commas such as "
+                        "html,pdf,docx (default html; report.html is always written)")
+    r.add_argument("--paper", default=DEFAULT_PAPER, choices=sorted(PAPERS),
+                   help=f"page size of the PDF and Word versions (default {DEFAULT_PAPER})")
     r.add_argument("--out", default=None,
                    help="folder for the reports (default: each analysis's outputs/report/)")
     r.add_argument("--jobs", type=int, default=1, help="analyses built in parallel (default 1)")

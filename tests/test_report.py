@@ -97,9 +97,23 @@ def test_section_keeps_outputs_not_code(tmp_path):
     section = section_from_notebook(_fake_executed(tmp_path / "1_who.ipynb"), 1)
     assert "x = 1" not in section.body and "show()" not in section.body
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in section.body
+    assert '<img alt="Groups: figure 1"' in section.body  # alt text: the heading above, and the number
     assert section.headings == [(2, "step1-1", "Groups")]
     assert "Title that the section replaces" not in section.body
     assert small_cells_shown(section.body) == []
+
+
+def test_figures_get_alt_text_from_the_notebook_or_their_heading(tmp_path):
+    nb = new_notebook()
+    nb.cells = [new_markdown_cell("## Gaps by group"), new_code_cell("show()", outputs=[
+        new_output("display_data", data={"image/png": "iVBORw0KGgo="},
+                   metadata={"image/png": {"alt": 'Gap <heatmap> & "groups"'}}),
+        new_output("display_data", data={"image/png": "iVBORw0KGgo="}),
+    ])]
+    nbformat.write(nb, str(tmp_path / "1_who.ipynb"))
+    body = section_from_notebook(StepRun("1_who.ipynb", "Step 1", tmp_path / "1_who.ipynb", 0.1), 1).body
+    assert re.findall(r'<img alt="([^"]*)"', body) == ["Gap &lt;heatmap&gt; &amp; &quot;groups&quot;",
+                                                       "Gaps by group: figure 2"]
 
 
 def test_report_shows_a_table_exactly_as_the_app_does(tmp_path):
@@ -168,8 +182,8 @@ def test_pdf_without_browser_says_how_to_install(monkeypatch, tmp_path):
 
 
 def test_unknown_format_is_refused(tmp_path):
-    with pytest.raises(LnobError, match="not a known format"):
-        build_mod.build_reports([tmp_path], formats=("docx",))
+    with pytest.raises(LnobError, match="odt is not a known format"):
+        build_mod.build_reports([tmp_path], formats=("html", "odt"))
 
 
 @pytest.mark.skipif(find_browser() is None, reason="no chromium: install it with scripts/install_browser.sh")
@@ -200,4 +214,5 @@ def test_full_sample_report(tmp_path, sample_dir):
     assert small_cells_shown(page) == []
     if "pdf" in formats:
         assert (copy / "outputs" / "report" / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert (copy / "outputs" / "report" / "tables.xlsx").exists() and "tables.xlsx" in page  # named in the annex
     assert result.seconds < 600

@@ -1,4 +1,8 @@
-"""PDF through Debian chromium's headless print-to-PDF (works offline; no downloaded browser)."""
+"""PDF through Debian chromium's headless print-to-PDF (works offline; no downloaded browser).
+
+The page size, margins, page numbers and landscape pages come from the report's own CSS `@page`
+rules (see `paper.py`), which chromium follows; the print call adds no size of its own.
+"""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 The report pipeline runs five notebooks and takes minutes, so it runs as `lnob report` in a
 process of its own, watched by a thread: the page stays responsive, and the bar moves as each step
 finishes. One build per analysis at a time (a lock in `outputs/report/`), since two builds on a
-workshop machine would slow every team down. The finished HTML, the PDF (when a Chromium browser
-is installed) and a workbook of every step's tables are offered as downloads.
+workshop machine would slow every team down. The finished HTML, the Word version, the PDF (when a
+Chromium browser is installed) and the workbook of every step's tables are offered as downloads.
 """
 
 from __future__ import annotations
@@ -28,15 +28,17 @@ from ..errors import InputError, LnobError
 from ..notebook import REPO_ROOT
 from ..report.execute import STEPS
 from ..report.pdf import find_browser
-from ..yamlstore import atomic_write_bytes
+from ..report.tables import TABLES_FILE
 from .downloads import links_html
 from .feedback import Alerts, guarded
 
-REPORT_FILES = ("report.html", "report.pdf", "tables.xlsx")
-TABLES_FILE = "tables.xlsx"
+REPORT_FILES = ("report.html", "report.docx", "report.pdf", TABLES_FILE)
 BUILD_TIMEOUT = 1800  # seconds: five steps on a busy workshop machine take a few minutes
 _STARTED = re.compile(r"\] (\d+)/(\d+) (.+?) \.\.\.$")
 _FINISHED = re.compile(r"\] (\d+)/(\d+) .+ done in [\d.]+ s$")
+_WRITING = re.compile(r"\] (?:writing (\S+)|printing PDF) \.\.\.$")  # the files made after the steps
+WRITING_SAYS = {TABLES_FILE: "Gathering the tables into one workbook …", "report.docx": "Writing the Word version …",
+                None: "Printing the PDF …"}
 NO_PDF = ("There is no PDF: this machine has no Chromium browser to print one "
           "(on Debian or Ubuntu: `sudo apt-get install -y chromium`).")
 
@@ -50,45 +52,6 @@ def report_files(folder: Path, since: float = 0.0) -> list[Path]:
     """The report's files that exist in `<analysis>/outputs/report/`, written at or after `since`."""
     out = report_dir(folder)
     return [out / n for n in REPORT_FILES if (out / n).is_file() and (out / n).stat().st_mtime >= since]
-
-
-def tables_workbook(folder: Path) -> Path | None:
-    """One XLSX sheet per table the steps wrote (`outputs/step*/*.csv`), plus a contents sheet.
-
-    The tables were checked for small cells when the steps wrote them; the workbook only gathers
-    them, with text stored as text. None when no step has written a table yet.
-    """
-    import pandas as pd  # the start page stays light: only a finished build pays for pandas
-
-    from ..exports import unescape_text, xlsx_bytes
-
-    outputs = Path(folder) / "outputs"
-    sheets = {}
-    contents = []
-    for step in range(1, 6):
-        for path in sorted((outputs / f"step{step}").glob("*.csv")):
-            frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-            frame.columns = [unescape_text(c) for c in frame.columns]
-            for col in frame.columns:
-                if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-                    frame[col] = frame[col].astype(object).map(unescape_text)
-            title = _unique(f"{step} {path.stem}", sheets)
-            sheets[title] = frame
-            contents.append({"sheet": title, "step": step, "file": f"outputs/step{step}/{path.name}"})
-    if not sheets:
-        return None
-    book = {"contents": pd.DataFrame(contents), **sheets}
-    return atomic_write_bytes(report_dir(folder) / TABLES_FILE, xlsx_bytes(book))
-
-
-def _unique(title: str, taken: dict) -> str:
-    title = title[:31]
-    n = 2
-    while title in taken or title == "contents":
-        suffix = f" ({n})"
-        title = title[:31 - len(suffix)] + suffix
-        n += 1
-    return title
 
 
 def report_command(folder: Path, formats: Sequence[str]) -> list[str]:
@@ -146,9 +109,9 @@ class ReportPanel:
         except Timeout:
             raise InputError("Someone is building this analysis's report already; wait a few minutes, "
                              "then reload this page to download it.") from None
-        formats = ("html", "pdf") if find_browser() else ("html",)
+        formats = ("html", "docx", "pdf") if find_browser() else ("html", "docx")
         self.alerts.clear()
-        self.bar.max = len(STEPS) + (2 if "pdf" in formats else 1)  # the steps, the tables, the PDF
+        self.bar.max = len(STEPS) + len(formats)  # the steps, then the tables, the Word version and the PDF
         self.bar.value = 0
         self.bar.bar_style = ""
         self.bar.layout.display = None
@@ -164,8 +127,6 @@ class ReportPanel:
             error = self._follow(self.command(self.folder, formats))
             if error:
                 raise LnobError(error)
-            self._say("Gathering the tables into one workbook …")
-            tables_workbook(self.folder)
             self.bar.value = self.bar.max
             self.bar.bar_style = "success"
             took = time.time() - started
@@ -196,7 +157,7 @@ class ReportPanel:
 
         timer = threading.Timer(self.timeout, stop)
         timer.start()
-        failure, extra = "", self.bar.max - len(STEPS)
+        failure, extra, written = "", self.bar.max - len(STEPS), 0
         try:
             for line in process.stdout:
                 line = line.rstrip()
@@ -206,8 +167,10 @@ class ReportPanel:
                     self._say(f"Step {i} of {n}: {title} …")
                 elif finished := _FINISHED.search(line):
                     self.bar.value = int(finished[1])
-                elif line.endswith("printing PDF ..."):
-                    self._say("Printing the PDF …")
+                elif writing := _WRITING.search(line):
+                    self.bar.value = self.bar.max - extra + written  # the steps, and the files written so far
+                    written += 1
+                    self._say(WRITING_SAYS.get(writing[1], f"Writing {writing[1]} …"))
                 elif line.startswith("FAILED "):
                     failure = line.split(": ", 1)[-1]
                 elif line.startswith("lnob report: "):

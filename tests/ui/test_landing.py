@@ -27,7 +27,8 @@ from lnob_helpers.errors import InputError
 from lnob_helpers.notebook import APP_ENV
 from lnob_helpers.ui import downloads, landing, report_page
 from lnob_helpers.ui.landing import LandingPage, landing_html
-from lnob_helpers.ui.report_page import ReportPanel, tables_workbook
+from lnob_helpers.report.tables import tables_workbook
+from lnob_helpers.ui.report_page import ReportPanel
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 
@@ -120,7 +121,11 @@ FAKE_REPORT = textwrap.dedent("""
         time.sleep(60)
     out = folder / "outputs" / "report"
     out.mkdir(parents=True, exist_ok=True)
+    print("[x] writing tables.xlsx ...", flush=True)
+    (out / "tables.xlsx").write_bytes(b"PK")
     (out / "report.html").write_text("<html>report</html>")
+    print("[x] writing report.docx ...", flush=True)
+    (out / "report.docx").write_bytes(b"PK")
     print(f"done   {folder} in 0.5 s: {out / 'report.html'}")
 """)
 
@@ -146,9 +151,10 @@ def test_report_button_builds_step_by_step_and_offers_files(workspace, monkeypat
     panel.start(panel.button)
     assert panel.button.layout.display == "none"  # no second build from this page meanwhile
     finish(panel)
-    assert seen == [1, 2, 3, 4, 5, 6] and panel.bar.max == 6 and panel.bar.bar_style == "success"
+    assert seen == [1, 2, 3, 4, 5, 6, 7] and panel.bar.max == 7 and panel.bar.bar_style == "success"
     assert panel.button.layout.display is None
-    assert "report.html" in panel.files.value and "tables.xlsx" in panel.files.value
+    for name in ("report.html", "report.docx", "tables.xlsx"):
+        assert name in panel.files.value
     assert "href=\"/lnob/download/aruvia/report/report.html\"" in panel.files.value
     assert "no Chromium browser" in panel.alerts.value
 
@@ -189,7 +195,8 @@ def test_report_button_runs_the_real_pipeline(tmp_path, sample_dir, monkeypatch)
     finish(panel, 900)
     assert panel.bar.bar_style == "success", panel.alerts.value
     assert (home / "outputs" / "report" / "report.html").stat().st_size > 10_000
-    assert "report.html" in panel.files.value and "tables.xlsx" in panel.files.value
+    for name in ("report.html", "report.docx", "tables.xlsx"):
+        assert name in panel.files.value
     print(f"real report build from the page: {time.monotonic() - start:.0f} s")
 
 
