@@ -619,5 +619,5 @@ class ChecklistForm:
     def refresh(self, answers: list) -> None:
         table = answers_frame(self.checklist, answers)
         table["answer"] = table["answer"].map(ANSWER_LABELS).fillna("")
-        self.view.value = render.table_html(table[["section", "question", "answer", "note"]],
-                                            css_class="lnob-table lnob-checklist")
+        shown = table[["section", "question", "answer", "note"]].rename(columns=str.capitalize)
+        self.view.value = render.table_html(shown, css_class="lnob-table lnob-checklist")

@@ -109,7 +109,7 @@ def prioritise_groups(
         "multiplicity": (n_ind.astype(int).astype("str") + f" of up to {int(n_ind.max())} indicators, "
                          + n_fac.astype(int).astype("str") + f" of {len(FACTORS)} factors"),
         "size": pd.Series(np.char.mod("%.1f%% of the population", 100 * share.to_numpy()), index=groups.index),
-        "shocks": np.where(tagged, "tagged 'shocks'",
+        "shocks": np.where(tagged, "in a category exposed to shocks or fragility",
                            np.where(defined_by.notna(), "defined by " + defined_by.fillna(""),
                                     "no shock exposure recorded")),
         "voice": np.select(

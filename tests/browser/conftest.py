@@ -95,3 +95,20 @@ class Kernels:
 @pytest.fixture(scope="session")
 def kernels() -> Kernels:
     return Kernels()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves a screenshot of its page in test-artifacts/failures/."""
+    report = yield
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and page is not None and hasattr(page, "screenshot"):
+        from pathlib import Path
+
+        folder = Path(__file__).resolve().parents[2] / "test-artifacts" / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            page.screenshot(path=str(folder / f"{item.name}.png"))
+        except Exception:  # noqa: BLE001 - a closed page cannot be shown; the failure itself is reported
+            pass
+    return report

@@ -1,0 +1,495 @@
+"""The whole workshop in chromium, as a team member who never programmed would do it.
+
+One fresh `lnob workshop` team copy (no `outputs/`), one app server, one browser page at
+1366x768, walked in order: Step 1 writes what the other steps read; every kind of entry is
+added, edited, deleted (after a question) and undone, and still there after a reload; every
+bad input is refused with a sentence beside its own form; a new analysis is made from an
+uploaded file and opens in Step 1; the report is built from the start page and downloaded.
+
+The tests depend on each other's order (pytest keeps a module's order). Screenshots go to
+test-artifacts/workshop/; the README's workshop section shows copies of them (docs/workshop/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lnob_helpers.workshop import create_teams
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "workshop"
+# What no page may show: Python's own words, pydantic's, a regex, a warning, an internal id.
+FORBIDDEN = [re.compile(p) for p in (
+    r"Traceback", r"Error:", r"Warning:", r"UserWarning", r"validation error", r"String should", r"pydantic",
+    r"\^\\d", r"\bNone\b", r"\bnull\b", r"\bnan\b", r"ci_lb", r"ci_ub", r"\bTrue\b", r"\bFalse\b",
+    r"[a-z_]+=[A-Z][\w ]+", r"Something went wrong")]
+INPUTS = "input:not([type=hidden]), textarea, select"
+
+
+# --- page helpers -----------------------------------------------------------------------------
+
+def form(page, title: str):
+    """The form whose bold title starts with `title` (the innermost, when forms nest)."""
+    return page.locator(".lnob-form", has=page.locator(":scope > b, :scope > .widget-html b",
+                                                       has_text=title)).last
+
+
+def field(scope, label: str, nth: int = 0):
+    """The input of the control labelled exactly `label` inside `scope`."""
+    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    box = scope.locator(".widget-inline-hbox", has=scope.page.locator("label.widget-label", has_text=exact))
+    return box.nth(nth).locator(INPUTS).first
+
+
+def choose(scope, label: str, option: str | re.Pattern, nth: int = 0, last: bool = False) -> None:
+    """Pick the (first, or `last`) option whose text matches `option` in the dropdown labelled `label`."""
+    select = field(scope, label, nth)
+    texts = select.locator("option").all_inner_texts()
+    plain = {t: t.replace("\xa0", " ") for t in texts}  # ipywidgets shows spaces as no-break spaces
+    found = [t for t, p in plain.items() if (option.search(p) if isinstance(option, re.Pattern) else p == option)]
+    assert found, f"{label}: no option matches {option!r} among {texts}"
+    wanted = found[-1] if last else found[0]
+    select.select_option(label=wanted)
+
+
+def type_in(scope, label: str, text: str, nth: int = 0) -> None:
+    box = field(scope, label, nth)
+    box.fill(text)
+    box.dispatch_event("change")
+
+
+def add_tag(scope, name: str, nth: int = 0) -> None:
+    """Type a group's name into a tags box and press Enter, as people add a group."""
+    tags = scope.locator("input[placeholder=\"Type a few letters of the group's name\"]").nth(nth)
+    tags.fill(name)
+    tags.press("Enter")
+
+
+def click(scope, button: str) -> None:
+    scope.get_by_role("button", name=button, exact=True).first.click()
+
+
+def message(scope, kind: str, text: str) -> str:
+    """Wait for the `kind` ("ok" or "error") sentence containing `text` in `scope`; it must be in view."""
+    line = scope.locator(f".lnob-alert.lnob-{kind}", has_text=text).first
+    line.wait_for(timeout=60_000)
+    line.scroll_into_view_if_needed()
+    box = line.bounding_box()
+    assert box and box["width"] > 0, f"the message '{text}' is not shown"
+    return line.inner_text()
+
+
+def delete_and_undo(page, button: str, question: str, deleted: str, picture: str = "") -> None:
+    """Delete after the question, then take it back with Undo; all in the delete button's own form.
+
+    `picture` names a screenshot taken while the question is asked.
+    """
+    scope = page.locator(".lnob-form", has=page.get_by_role("button", name=button, exact=True)).last
+    click(scope, button)
+    asked = scope.locator(".lnob-confirm .lnob-question").first
+    asked.wait_for()
+    assert question.replace("'", "") in asked.inner_text().replace("'", ""), asked.inner_text()
+    if picture:
+        shot(page, picture)
+    click(scope, "Yes, delete")
+    message(scope, "ok", deleted)
+    said = page.locator(".lnob-alert.lnob-ok", has_text=deleted)
+    undo = page.locator(".widget-hbox", has=said).locator("button:visible", has_text="Undo").last
+    undo.click()   # beside the sentence that says what was deleted
+    message(scope, "ok", "Undone")
+
+
+def open_page(page, app, notebook: str, ready: str) -> None:
+    page.goto(app.url(notebook))
+    page.get_by_text(ready).first.wait_for(timeout=120_000)
+    page.wait_for_timeout(500)
+
+
+def open_panel(page, title: str, form_title: str):
+    """Unfold the folding panel called `title` (unless it is open) and return its form."""
+    inside = form(page, form_title)
+    if not inside.locator(INPUTS).first.is_visible():
+        header = page.locator(".jupyter-widget-Collapse-header, .lm-Collapse-header, .p-Collapse-header",
+                              has_text=title).first
+        header.scroll_into_view_if_needed()
+        header.click()
+        inside.locator(INPUTS).first.wait_for(state="visible")
+    return inside
+
+
+def open_tab(page, title: str) -> None:
+    page.locator(".lm-TabBar-tab", has_text=title).first.click()
+    page.wait_for_timeout(300)
+
+
+def wait_for_file(path: Path, seconds: float = 90) -> None:
+    """The page writes Step 1's files just after it appears; wait for them as Step 2 would."""
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert path.exists(), f"{path.name} was not written within {seconds:g} s"
+
+
+def shows(page, *texts: str) -> None:
+    """Wait until the page holds each text (in a list, a table or a form), as after a reload."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    for text in texts:
+        try:
+            page.wait_for_function("(t) => document.body.textContent.replace(/\\u00a0/g, ' ').includes(t)",
+                                   arg=text, timeout=60_000)
+        except Timeout:
+            pytest.fail(f"{page.url} does not show {text!r}")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def assert_clean(page) -> None:
+    """No forbidden words in what the page shows, and nothing wider than the window."""
+    text = page.inner_text("body")
+    for pattern in FORBIDDEN:
+        found = pattern.search(text)
+        assert found is None, f"{page.url} shows {found.group(0)!r}"
+    too_wide = page.evaluate("""() => Array.from(document.querySelectorAll('table, button, .widget-button'))
+        .filter(e => e.offsetParent !== null)
+        .filter(e => e.tagName === 'TABLE' ? e.getBoundingClientRect().right > window.innerWidth + 1
+                                           : e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.tagName + ': ' + e.innerText.slice(0, 40))""")
+    assert too_wide == [], f"{page.url}: cut off or wider than the window: {too_wide}"
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory):
+    folder = create_teams(tmp_path_factory.mktemp("workshop"), 1)[0]
+    assert not (folder / "outputs").exists(), "a team copy starts with no outputs"
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app(team, start_app):
+    return start_app(team, max_kernels=4)
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.set_default_navigation_timeout(180_000)
+    yield pg
+    context.close()
+
+
+# --- the walk ---------------------------------------------------------------------------------
+
+def test_step1_in_the_app_hands_its_groups_to_step2(app, team, page):
+    page.goto(app.url())
+    page.locator(".lnob-card").first.wait_for(timeout=120_000)
+    shot(page, "start")
+    assert_clean(page)
+    open_page(page, app, "1_who.ipynb", "Survey round")
+    wait_for_file(team / "outputs" / "step1" / "left_behind.csv")
+    shot(page, "step1")
+    assert_clean(page)
+    click(page, "2019")
+    page.get_by_text("Aruvia: Aruvia Household Survey 2019").first.wait_for(timeout=120_000)
+    page.get_by_text("Computing Step 1").wait_for(state="hidden", timeout=120_000)
+    click(page, "2024")
+    page.get_by_text("Aruvia: Aruvia Household Survey 2024").first.wait_for(timeout=120_000)
+    page.get_by_text("Computing Step 1").wait_for(state="hidden", timeout=120_000)
+    open_tab(page, "Data gaps")
+    assert "Night-shift" not in page.inner_text("body")
+    page.locator("h4", has_text="Groups with too few survey cases").first.wait_for()  # the data gaps are listed
+    assert_clean(page)
+
+    open_page(page, app, "2_why.ipynb", "Choose a group for the causal analysis")
+    picker = form(page, "Choose a group")
+    names = picker.locator("datalist option").evaluate_all("(os) => os.map(o => o.value)")
+    assert len(names) > 10 and any("Tamar" in n for n in names), "Step 2 offers Step 1's groups by name"
+    assert not any("=" in n for n in names)
+    assert_clean(page)
+
+
+def test_evidence_refuses_typos_and_future_dates_then_is_edited_deleted_and_undone(app, team, page):
+    open_page(page, app, "1_who.ipynb", "Survey round")
+    open_tab(page, "Evidence")
+    ev = form(page, "Add or change a piece of evidence")
+    choose(ev, "Source", re.compile("onsultation"))
+    choose(ev, "Factor", re.compile("eograph"))
+    type_in(ev, "Finding", "Clinics are two hours away by foot.")
+    type_in(ev, "Citation", "Village meeting notes")
+    type_in(ev, "Date", "2024-05")
+    type_in(ev, "Group", "Tamr")
+    before = (team / "evidence.yaml").read_text(encoding="utf-8")
+    click(ev, "Save evidence")
+    assert "did you mean 'Tamar'?" in message(ev, "error", "did you mean")
+    shot(page, "refused-beside-the-form")
+    type_in(ev, "Group", "Tamar")
+    type_in(ev, "Date", (dt.date.today() + dt.timedelta(days=40)).isoformat())
+    click(ev, "Save evidence")
+    message(ev, "error", "in the future")
+    assert (team / "evidence.yaml").read_text(encoding="utf-8") == before, "a refused form saves nothing"
+    type_in(ev, "Date", "2024-05")
+    click(ev, "Save evidence")
+    message(ev, "ok", "Evidence about Tamar added.")
+
+    choose(ev, "Entry", re.compile("Clinics are two hours"))
+    type_in(ev, "Finding", "Clinics are three hours away by foot.")
+    click(ev, "Save evidence")
+    message(ev, "ok", "changed")
+    choose(ev, "Entry", re.compile("Clinics are three hours"))
+    delete_and_undo(page, "Delete this entry", "Tamar",
+                    "Evidence about Tamar deleted.")
+    page.reload()
+    page.get_by_text("Survey round").first.wait_for(timeout=120_000)
+    open_tab(page, "Evidence")
+    shows(page, "Clinics are three hours away by foot.")
+    assert_clean(page)
+
+
+def test_problem_trees_causes_actors_and_gaps(app, team, page):
+    open_page(page, app, "2_why.ipynb", "Choose a group for the causal analysis")
+    shot(page, "step2")
+    tree = open_panel(page, "New problem tree", "New problem tree")
+    type_in(tree, "Title", "Girls out of school in host areas")
+    type_in(tree, "Manifestation", "Half of displaced girls aged 12-15 are not in school.")
+    add_tag(tree, "Displaced")
+    type_in(tree, "Rights", "right to education")
+    click(tree, "Add problem tree")
+    message(tree, "ok", "added")
+    edit = open_panel(page, "Change or delete this tree", "Change or delete the problem tree")
+    type_in(edit, "Title", "Displaced girls out of school")
+    click(edit, "Save problem tree")
+    message(edit, "ok", "")
+    delete_and_undo(page, "Delete problem tree", "Displaced girls out of school", "deleted")
+
+    cause = open_panel(page, "Add a cause", "Add a cause to this tree")
+    type_in(cause, "Cause", "No school places near the camps")
+    choose(cause, "Level", re.compile("mmediate"))
+    click(cause, "Add cause")
+    message(cause, "ok", "added")
+    cedit = open_panel(page, "Change or delete a cause", "Change or delete a cause")
+    choose(cedit, "Cause", re.compile("No school places"))
+    type_in(cedit, "New wording", "Too few school places near the camps")
+    click(cedit, "Save cause")
+    message(cedit, "ok", "")
+    choose(cedit, "Cause", re.compile("Too few school places"))
+    delete_and_undo(page, "Delete cause", "Too few school places", "deleted")
+
+    actor = open_panel(page, "Add an actor", "New actor")
+    type_in(actor, "Name", "Camp school committee")
+    choose(actor, "Role", re.compile("."))
+    choose(actor, "Level", re.compile("ocal|ommunity"))
+    click(actor, "Add actor")
+    message(actor, "ok", "added")
+    aedit = open_panel(page, "Change or delete an actor", "Change or delete an actor")
+    choose(aedit, "Actor", re.compile("Camp school committee"))
+    type_in(aedit, "Name", "Camp school parents' committee")
+    click(aedit, "Save actor")
+    message(aedit, "ok", "")
+    choose(aedit, "Actor", re.compile("parents' committee"))
+    delete_and_undo(page, "Delete actor", "Camp school parents' committee", "deleted")
+
+    gap = open_panel(page, "Add a capacity gap", "New capacity gap")
+    choose(gap, "Actor", re.compile("parents' committee"))
+    choose(gap, "Category", re.compile("."))
+    type_in(gap, "Gap", "No budget for teachers")
+    click(gap, "Add capacity gap")
+    message(gap, "ok", "added")
+    gedit = open_panel(page, "Change or delete a gap", "Change or delete a capacity gap")
+    choose(gedit, "Capacity gap", re.compile("No budget for teachers"))
+    type_in(gedit, "Gap", "No budget for trained teachers")
+    click(gedit, "Save capacity gap")
+    message(gedit, "ok", "")
+    choose(gedit, "Capacity gap", re.compile("trained teachers"))
+    delete_and_undo(page, "Delete capacity gap", "trained teachers", "deleted")
+
+    page.reload()
+    page.get_by_text("Choose a group for the causal analysis").first.wait_for(timeout=120_000)
+    shows(page, "Displaced girls out of school", "Too few school places near the camps",
+          "Camp school parents' committee", "No budget for trained teachers")
+    saved = (team / "step2_why.yaml").read_text(encoding="utf-8")
+    assert "Displaced girls out of school" in saved and "No budget for trained teachers" in saved
+    assert_clean(page)
+
+
+def test_actions(app, team, page):
+    open_page(page, app, "3_what.ipynb", "Add an action")
+    shot(page, "step3")
+    add = form(page, "New action")
+    type_in(add, "Action", "Sign-language interpreters at district health posts")
+    choose(add, "Area", re.compile("."))
+    add_tag(add, "With disability")
+    click(add, "Add action")
+    message(add, "ok", "")
+    edit = open_panel(page, "Change or delete an action", "Change or delete an action")
+    choose(edit, "Action", re.compile("Sign-language interpreters"))
+    type_in(edit, "Action", "Sign-language interpreters at every district health post", nth=1)
+    click(edit, "Save action")
+    message(edit, "ok", "")
+    choose(edit, "Action", re.compile("every district health post"))
+    delete_and_undo(page, "Delete action", "Sign-language interpreters at every", "deleted", picture="delete-asks")
+    page.reload()
+    page.get_by_text("Add an action").first.wait_for(timeout=120_000)
+    shows(page, "Sign-language interpreters at every district health post")
+    assert_clean(page)
+
+
+def test_targets_refuse_an_emptied_value(app, team, page):
+    open_page(page, app, "4_measure.ipynb", "Equity targets")
+    open_tab(page, "Equity targets")
+    shot(page, "step4")
+    new = form(page, "Set a target")
+    click(new, "Save target")
+    message(new, "ok", "")
+    edit = form(page, "Change or delete a saved target")
+    chosen = field(edit, "Saved target").locator("option").all_inner_texts()
+    assert chosen and not any("=" in c for c in chosen)
+    choose(edit, "Saved target", re.compile("."), last=True)  # the one just set
+    type_in(edit, "Target value", "")
+    before = (team / "step4_targets.yaml").read_text(encoding="utf-8")
+    click(edit, "Save changes")
+    message(edit, "error", "Target value")
+    assert (team / "step4_targets.yaml").read_text(encoding="utf-8") == before
+    type_in(edit, "Target value", "80")
+    type_in(edit, "Why", "Agreed with the Ministry of Health at the workshop")
+    click(edit, "Save changes")
+    message(edit, "ok", "")
+    delete_and_undo(page, "Delete this target", "", "deleted")
+    open_tab(page, "Poverty (MPI)")
+    assert page.locator("img:visible, table:visible").count() > 0
+    open_tab(page, "Framework")
+    assert page.locator("table:visible").count() > 0
+    page.reload()
+    page.get_by_text("Equity targets").first.wait_for(timeout=120_000)
+    open_tab(page, "Equity targets")
+    shows(page, "Agreed with the Ministry of Health at the workshop")
+    assert_clean(page)
+
+
+def test_ratings_recommendations_and_consultations(app, team, page):
+    open_page(page, app, "5_accountability.ipynb", "Log a consultation")
+    shot(page, "step5")
+    rate = form(page, "Rate an indicator")
+    type_in(rate, "Year", "2024")
+    choose(rate, "Indicator", re.compile("."))
+    choose(rate, "Rating", re.compile("."), )
+    type_in(rate, "Evidence", "Ombudsman office opened")
+    click(rate, "Save rating")
+    message(rate, "ok", "")
+    type_in(rate, "Year", "2031")
+    click(rate, "Save rating")
+    message(rate, "error", "2031")
+    type_in(rate, "Year", "2024")
+    delete_and_undo(page, "Delete rating", "2024", "deleted")
+
+    rec = open_panel(page, "Add a recommendation", "New recommendation")
+    type_in(rec, "Recommendation", "Guarantee inclusive education in host schools")
+    choose(rec, "Mechanism", re.compile("."))
+    type_in(rec, "Body", "Committee on the Rights of the Child")
+    type_in(rec, "Date", "2023-09-01")
+    click(rec, "Add recommendation")
+    message(rec, "ok", "")
+    redit = open_panel(page, "Change or delete a recommendation", "Change or delete a recommendation")
+    choose(redit, "Recommendation", re.compile("Guarantee inclusive education"))
+    type_in(redit, "Wording", "Guarantee inclusive education in every host school")
+    click(redit, "Save recommendation")
+    message(redit, "ok", "")
+    choose(redit, "Recommendation", re.compile("every host school"))
+    delete_and_undo(page, "Delete recommendation", "every host school", "deleted")
+
+    log = open_panel(page, "Log a consultation", "Log a consultation")
+    type_in(log, "Consultation", "Camp meeting")
+    type_in(log, "Date", "2031-01-05")
+    choose(log, "Method", re.compile("."))
+    type_in(log, "People in total", "20")
+    before = (team / "step5_accountability.yaml").read_text(encoding="utf-8")
+    click(log, "Add consultation")
+    message(log, "error", "in the future")
+    type_in(log, "Date", "2025-03-02")
+    type_in(log, "People in total", "-4")
+    click(log, "Add consultation")
+    message(log, "error", "People in total")
+    assert (team / "step5_accountability.yaml").read_text(encoding="utf-8") == before
+    type_in(log, "People in total", "20")
+    click(log, "Add consultation")
+    message(log, "ok", "")
+    cedit = open_panel(page, "Change or delete a consultation", "Change or delete a consultation")
+    choose(cedit, "Consultation", re.compile("Camp meeting"))
+    type_in(cedit, "Consultation", "Camp meeting in Riverside", nth=1)
+    click(cedit, "Save consultation")
+    message(cedit, "ok", "")
+    choose(cedit, "Consultation", re.compile("Riverside"))
+    delete_and_undo(page, "Delete consultation", "Camp meeting in Riverside", "deleted")
+    page.reload()
+    page.get_by_text("Log a consultation").first.wait_for(timeout=120_000)
+    shows(page, "Guarantee inclusive education in every host school", "Camp meeting in Riverside")
+    rate = form(page, "Rate an indicator")
+    type_in(rate, "Year", "2024")
+    choose(rate, "Indicator", re.compile("."))
+    page.wait_for_function("(e) => e.value === 'Ombudsman office opened'",  # the rating given is shown
+                           arg=field(rate, "Evidence").element_handle())
+    assert_clean(page)
+
+
+def test_report_is_built_from_the_start_page_and_downloaded(app, team, page):
+    page.goto(app.url())
+    page.locator(".lnob-card").first.wait_for(timeout=120_000)
+    click(page, "Build the report")
+    panel = page.locator(".lnob-report-panel")
+    panel.locator("a", has_text="report.html").first.wait_for(timeout=600_000)
+    shot(page, "report-built")
+    with page.expect_download() as download:
+        panel.locator("a", has_text="report.html").first.click()
+    saved = download.value.path()
+    assert download.value.failure() is None
+    report = Path(saved).read_text(encoding="utf-8")
+    assert "Executive summary" in report and "Camp meeting in Riverside" in report, "the team's work is in it"
+
+
+def test_a_new_analysis_from_an_uploaded_file_opens_in_step1(app, team, page, tmp_path):
+    """Last, because the server then serves the new analysis on every new page."""
+    rng = np.random.default_rng(5)
+    n = 1200
+    survey = pd.DataFrame({"cluster": rng.integers(1, 41, n), "hh_weight": rng.uniform(0.5, 2.0, n)})
+    survey["stratum"] = survey["cluster"] % 4
+    survey["region"] = survey["stratum"].map({0: "North", 1: "South", 2: "East", 3: "West"})
+    survey["sex"] = rng.choice(["male", "female"], n)
+    survey["water"] = rng.choice(["yes", "no"], n, p=[0.7, 0.3])
+    upload = tmp_path / "household survey.csv"
+    survey.to_csv(upload, index=False)
+
+    page.goto(app.url("0_new_analysis.ipynb"))
+    page.locator(".lnob-new-analysis").wait_for(timeout=120_000)
+    boxes = page.locator(".lnob-new-analysis input[type=text]")
+    boxes.nth(0).fill("Household survey")
+    boxes.nth(1).fill("Testland")
+    boxes.nth(1).press("Enter")
+    with page.expect_file_chooser() as chooser:
+        page.locator(".widget-upload").click()
+    chooser.value.set_files(str(upload))
+    page.get_by_text("Indicator column").first.wait_for(timeout=60_000)
+    shot(page, "new-analysis")
+    page.locator(".widget-dropdown", has_text="Indicator column").locator("select").select_option(label="water")
+    page.wait_for_timeout(500)
+    click(page, "Check and save")
+    page.get_by_text("Open Step 1 on it").wait_for(timeout=60_000)
+    assert_clean(page)
+    assert (team.parent / "household-survey" / "analysis.yaml").exists()
+    page.get_by_text("Open Step 1 on it").click()
+    page.get_by_text("Testland:").first.wait_for(timeout=120_000)
+    shows(page, "Region")
+    shot(page, "new-analysis-step1")
+    assert_clean(page)
