@@ -17,7 +17,7 @@ REFERENCE = Path(os.environ.get("LNOB_REFERENCE", TESTS / "reference"))
 
 # The fixtures of Steps 2, 3 and 5, registered for every test folder by being imported here
 # (pyproject's `pythonpath = ["tests"]` makes tests/fixtures_steps.py importable).
-from fixtures_steps import left_behind_csv, step2_dict, step_folder  # noqa: F401
+from fixtures_steps import left_behind_csv, step2_dict, step_folder, steps_folder  # noqa: F401
 
 
 def pytest_configure(config: pytest.Config) -> None:

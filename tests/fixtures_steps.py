@@ -84,3 +84,46 @@ def step_folder(tmp_path, sample_dir):
             shutil.copy(sample_dir / name, tmp_path / name)
         return tmp_path
     return make
+
+
+STEP_FILES = ("analysis.yaml", "evidence.yaml", "step2_why.yaml", "step3_what.yaml", "step5_accountability.yaml",
+              "step5_recommendations.yaml")
+
+
+@pytest.fixture
+def steps_folder(step_folder):
+    """The sample's definition and step files (no survey files) and Step 1's table, for the pages of Steps 2-5."""
+    made = step_folder(*STEP_FILES)
+    write_step1(made)
+    return made
+
+
+def said_ok(form) -> str:
+    """The form's message, which must be a success."""
+    assert "lnob-ok" in form.message.value, form.message.value
+    return form.message.value
+
+
+def said_error(form) -> str:
+    """The form's message, which must be a refusal."""
+    assert "lnob-error" in form.message.value, form.message.value
+    return form.message.value
+
+
+def confirm_delete(button) -> str:
+    """Click a delete button, check it asks first, answer "Yes, delete"; the question is returned."""
+    button.button.click()
+    assert button.asking, button.message.value
+    question = button.question.value
+    assert "This can be undone." in question
+    button.yes.click()
+    assert not button.asking
+    return question
+
+
+def undo_beside(form) -> None:
+    """Click the Undo offered beside the form's message."""
+    (undo,) = form.undo_slot.children
+    assert undo.description == "Undo"
+    undo.click()
+    assert "Undone" in said_ok(form)
