@@ -71,6 +71,17 @@ def group_name(categories: Iterable[str]) -> str:
     return ", ".join('"' + c.replace('"', '""') + '"' if "," in c or '"' in c else c for c in labels)
 
 
+def group_labels(groups: pd.DataFrame | None) -> dict[str, str]:
+    """Group id -> the label Step 1 gave it, and "Everyone" for the whole population."""
+    known = {} if groups is None else dict(zip(groups["group_id"], groups["label"]))
+    return {WHOLE_POPULATION: "Everyone"} | known
+
+
+def name_groups(group_ids: list[str], labels: dict[str, str]) -> str:
+    """Groups by name ("Displaced; Rural, Tamar"): Step 1's label, else the categories in the id."""
+    return "; ".join(labels.get(g) or group_id_label(g) or g for g in group_ids)
+
+
 def check_group_ids(values: list[str]) -> list[str]:
     """Pydantic validator for lists of group ids: every malformed id named in one message."""
     problems = [p for p in (group_id_problem(v) for v in values) if p]

@@ -76,15 +76,36 @@ def mark_flags(frame: pd.DataFrame, digits: int | None = 2) -> pd.DataFrame:
     return shown
 
 
+def yes_no(value: object) -> str:
+    """A true/false value as a reader says it: "Yes" or "No"; empty when missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return "Yes" if bool(value) else "No"
+
+
+def _said(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its true/false columns read "Yes"/"No", so no table ever shows True or False."""
+    logical = [c for c in frame.columns if pd.api.types.is_bool_dtype(frame[c]) or (
+        frame[c].dtype == object and len(frame[c].dropna())
+        and frame[c].dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all())]
+    if not logical:
+        return frame
+    shown = frame.copy()
+    for column in logical:
+        shown[column] = frame[column].map(yes_no).astype(object)
+    return shown
+
+
 def table_html(frame: pd.DataFrame, *, digits: int | None = 2, css_class: str = "lnob-table",
                empty: str = "Nothing recorded yet.") -> str:
     """`frame` as an escaped HTML table (no index) with the suppression marks, or `empty` as a note.
 
-    `digits` rounds the numbers for display (None keeps them as they are).
+    `digits` rounds the numbers for display (None keeps them as they are); true/false columns
+    read "Yes"/"No".
     """
     if frame.empty:
         return f'<p class="{html.escape(css_class)} lnob-empty"><em>{html.escape(empty)}</em></p>'
-    shown = mark_flags(frame, digits)
+    shown = mark_flags(_said(frame), digits)
     marked = (any(c in frame.columns for c in HIDDEN_COLUMNS) and "flag" in frame.columns
               and frame["flag"].isin([FLAG_SUPPRESSED, *MARKS]).any())
     table = shown.to_html(index=False, escape=True, na_rep="", border=0, classes=css_class,

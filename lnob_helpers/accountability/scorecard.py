@@ -175,6 +175,12 @@ class ScorecardScores:
         """How many indicators a year needs rated before its score is given."""
         return math.ceil(self.headline_coverage * len(self.card.indicators()) - 1e-9)
 
+    @property
+    def scored(self) -> bool:
+        """Whether the latest year has enough indicators rated for its score to be given."""
+        overall = self.overall()
+        return bool(not overall.empty and overall.iloc[-1]["rated"] >= self.needed)
+
     def coverage(self) -> str:
         """How many indicators are rated in the latest year, e.g. "3 of 24 indicators rated in 2026"."""
         total = len(self.card.indicators())
@@ -191,10 +197,10 @@ class ScorecardScores:
         if overall.empty:
             return f"No rating recorded yet: {self.coverage()}."
         sentence = f"{self.coverage()}."
+        if not self.scored:
+            return f"{sentence} {self.threshold()}"
         covered = overall[overall["rated"] >= self.needed]
         last = overall.iloc[-1]
-        if covered.empty or covered.iloc[-1]["year"] != last["year"]:
-            return f"{sentence} {self.threshold()}"
         first = covered.iloc[0]
         title = self.card.title if self.card.title[:2].isupper() else self.card.title[:1].lower() + self.card.title[1:]
         sentence += (f" In {int(last['year'])} the team scored {100 * last['score']:.0f} out of 100 on the "

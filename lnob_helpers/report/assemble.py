@@ -135,7 +135,13 @@ def section_from_notebook(run: StepRun, number: int) -> Section:
     body = sanitise("\n".join(p for p in parts if p))
     if _TRACEBACK.search(body):
         raise ValueError(f"{run.title}: an error message appears among the outputs")
-    anchor = f"step{number}"
+    # The notebook's own title (h1) is replaced by the section title.
+    body = re.sub(r"<h1>.*?</h1>", "", body, count=1, flags=re.S)
+    return section_from_html(f"step{number}", run.title, body)
+
+
+def section_from_html(anchor: str, title: str, body: str) -> Section:
+    """A report section from sanitised HTML: its h2/h3 go one level down and into the contents."""
     headings: list[tuple[int, str, str]] = []
 
     def _tag(m: re.Match) -> str:
@@ -144,10 +150,8 @@ def section_from_notebook(run: StepRun, number: int) -> Section:
         headings.append((level, hid, html.unescape(re.sub(r"<[^>]+>", "", text))))  # escaped again in the contents
         return f'<h{level + 1} id="{hid}">{text}</h{level + 1}>'
 
-    body = _HEADING.sub(_tag, body)
-    # The notebook's own title (h1) is replaced by the section title.
-    body = re.sub(r"<h1>.*?</h1>", "", body, count=1, flags=re.S)
-    return Section(anchor, run.title, _label_figures(body, run.title), headings)
+    body = _HEADING.sub(_tag, sanitise(body))
+    return Section(anchor, title, _label_figures(body, title), headings)
 
 
 # Tables are fitted to their page and window. Long unbroken tokens in cells (ids, lists joined by

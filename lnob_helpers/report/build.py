@@ -19,12 +19,13 @@ from pathlib import Path
 from ..config import load_analysis
 from ..errors import LnobError
 from ..yamlstore import atomic_write_text
-from .assemble import render_report, section_from_notebook
+from .assemble import render_report, section_from_html, section_from_notebook
 from .docx import html_to_docx
 from .execute import available_steps, run_step
 from .paper import DEFAULT_PAPER, paper_named
 from .pdf import html_to_pdf, require_browser
 from .provenance import methodology_html, provenance_html
+from .summary import executive_summary
 from .tables import tables_workbook
 
 FORMATS = ("html", "pdf", "docx")
@@ -75,6 +76,9 @@ def build_report(folder: str | Path, out: str | Path | None = None, formats: Seq
             sections.append(section_from_notebook(run, int(notebook[0])))
         except ValueError as e:
             raise LnobError(f"{title}: {e}; see {run.executed}.") from None
+    progress(f"[{name}] writing the executive summary ...")
+    summary = executive_summary(analysis)  # from what the steps just wrote
+    sections.insert(0, section_from_html("summary", "Executive summary", summary.to_html()))
     progress(f"[{name}] writing tables.xlsx ...")
     tables = tables_workbook(analysis.folder, out_dir)
     sources = [f"{r.name} ({r.year}): " + ", ".join(spec.path for spec in r.files.values()) for r in analysis.rounds]

@@ -36,7 +36,8 @@ from ..exports import write_table
 from ..groups import GROUP_SEPARATOR, group_id_label
 from ..notebook import check_int, check_tree_rules, parse_list, step_context
 from ..privacy import FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_SUPPRESSED
-from ..render import MARK_KEY, SUPPRESSED_MARK, figure_png, table_html
+from ..render import CAUTION_MARK, MARK_KEY, NO_VARIATION_MARK, SUPPRESSED_MARK, figure_png, table_html, yes_no
+from ..report.tables import TABLES_FILE
 from ..who.evidence import (
     EVIDENCE_FILE,
     SOURCE_LABELS,
@@ -49,6 +50,7 @@ from ..who.evidence import (
     update_evidence,
 )
 from ..who.furthest import IndicatorTree, grow_indicator_tree
+from ..who.furthest_summary import FurthestSummary, summarise_furthest
 from ..who.gaps import data_gaps
 from ..who.left_behind import parse_group_id
 from ..who.plots import dot_plot, gap_heatmap
@@ -76,18 +78,14 @@ log = logging.getLogger("lnob.app")
 
 NOTEBOOK = "1_who.ipynb"
 TOP_GROUPS = 15
-INTRO = (
-    "Step 1 of the guide asks who is left behind and who among them is furthest behind. "
-    "Below: every indicator by group, the groups left behind, the furthest-behind trees, "
-    "overlapping deprivations, evidence from other sources, and the gaps in what we know."
-)
+REPORT_ROWS = 10  # rows of a long table the report prints; the attached workbook holds them all
+GAPS_LISTED = 3  # data gaps of one kind the report lists before "and n more"
 GAP_KINDS = {
     "missing_disaggregation": "Indicators that cannot be broken down by a circumstance",
     "small_cells": "Groups with too few survey cases",
     "no_survey_data": "Groups named in the evidence that the survey does not cover",
     "framework_gap": "What the analysis has no circumstance for",
 }
-YES = "yes"
 EVIDENCE_HELP = {
     "entry": "Pick \"A new entry\" to add one, or an entry of the list to change or delete it.",
     "source_type": "Who produced the finding.",
@@ -99,6 +97,7 @@ EVIDENCE_HELP = {
     "date": "When it was published or collected: YYYY, YYYY-MM or YYYY-MM-DD, not in the future.",
 }
 NEW_ENTRY = ""
+MARKS = (CAUTION_MARK, NO_VARIATION_MARK)
 SCROLL = '<div class="lnob-scroll" style="max-width:100%;overflow-x:auto">{}</div>'
 TALL_LIST = '<div class="lnob-scroll" style="max-height:320px;overflow-y:auto">{}</div>'
 
@@ -210,9 +209,16 @@ def level_text(analysis: Analysis) -> str:
 
 
 def html_table(frame: pd.DataFrame, key: bool = False, empty: str = "Nothing to show.") -> str:
-    """An escaped table of text columns inside a box that scrolls sideways rather than widening the page."""
-    note = f'<p class="lnob-key">{html.escape(MARK_KEY)}</p>' if key and not frame.empty else ""
+    """An escaped table of text columns inside a box that scrolls sideways rather than widening the page;
+    with `key`, the key to the marks under it when a cell carries one."""
+    marked = key and frame.astype(str).map(lambda v: v == SUPPRESSED_MARK or v.endswith(MARKS)).to_numpy().any()
+    note = f'<p class="lnob-key">{html.escape(MARK_KEY)}</p>' if marked else ""
     return SCROLL.format(table_html(frame, digits=None, empty=empty) + note)
+
+
+def full_table(step: int, name: str, what: str = "The full table") -> str:
+    """Where a report's shortened table is in full: the sheet `report.tables` names after the step's file."""
+    return f'{what}: sheet "{step} {name}" of the attached workbook {TABLES_FILE}.'
 
 
 def figure(make: Callable[[], Figure]) -> bytes:
@@ -258,7 +264,7 @@ def groups_table(result: Step1Result, words: Words, top: int = TOP_GROUPS) -> pd
         "Largest gap (points)": g["max_gap"].map(number),
         "Mean gap (points)": g["mean_gap"].map(number),
         "Share of the population": g["population_share"].map(percent),
-        "Holds a furthest-behind group": np.where(g["furthest_behind"].astype(bool), YES, ""),
+        "Holds a furthest-behind group": g["furthest_behind"].astype(bool).map(yes_no),
     })
 
 
@@ -283,7 +289,7 @@ def group_cells_table(result: Step1Result, words: Words, group_id: str) -> pd.Da
         "National value": cells["setting_average"].map(number),
         "Gap (points, + = behind)": np.where(hidden, "", cells["gap"].map(number)),
         "Cases": np.where(hidden, "", cells["n"].map(count)),
-        "Left behind": np.where(cells["left_behind"].fillna(False).astype(bool), YES, ""),
+        "Left behind": cells["left_behind"].fillna(False).astype(bool).map(yes_no),
     })
 
 
@@ -296,17 +302,31 @@ def group_evidence_table(matrix_rows: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def furthest_table(result: Step1Result, words: Words) -> pd.DataFrame:
+def furthest_table(result: Step1Result, words: Words, summary: FurthestSummary) -> pd.DataFrame:
+    """One row per indicator tree: its furthest-behind group, that group's rate, the best rate and the gap,
+    and whether the tree names the analysis's one furthest-behind group."""
     f = result.furthest
+    behind = f.loc[f["role"] == "furthest behind"].set_index("indicator")
+    ahead = f.loc[f["role"] == "furthest ahead"].set_index("indicator")["rate"]
+    same = summary.trees.set_index("indicator")["same_group"]
     return pd.DataFrame({
-        "Indicator": f["indicator"].map(words.indicator),
-        "Role": f["role"].str.capitalize(),
-        "Group": f["label"],
-        "Defined by": f["path"],
-        f"Rate (%, {level_text(result.analysis)} interval)": intervals(f, "rate"),
-        "Share of the population": f["share"].map(percent),
-        "Cases": np.where(f["flag"] == FLAG_SUPPRESSED, "", f["n"].map(count)),
-        "Gap (points)": f["gap"].map(number),
+        "Indicator": behind.index.map(words.indicator),
+        "Furthest-behind group": behind["path"],
+        f"Its rate (%, {level_text(result.analysis)} interval)": intervals(behind, "rate"),
+        "Share of the population": behind["share"].map(percent),
+        "Furthest-ahead rate (%)": ahead.reindex(behind.index).map(number),
+        "Gap (points)": behind["gap"].map(number),
+        "The overall furthest-behind group": same.reindex(behind.index).map(yes_no),
+    })
+
+
+def by_factor_table(summary: FurthestSummary) -> pd.DataFrame:
+    """The left-behind groups by factor of the guide: how many, and the highest ranked."""
+    f = summary.to_frame()
+    return pd.DataFrame({
+        "Factor": f["label"],
+        "Groups left behind": f["groups"].map(count),
+        "Highest ranked": f["top_groups"],
     })
 
 
@@ -341,15 +361,32 @@ def tree_sentence(it: IndicatorTree) -> str:
             f"rate is {it.gap:.1f} points above the furthest-behind group's.")
 
 
-def overlaps_table(result: Step1Result, words: Words) -> pd.DataFrame:
+def overlaps_table(result: Step1Result, words: Words, top: int | None = REPORT_ROWS) -> pd.DataFrame:
+    """Shares deprived on two or more, and three or more, indicators: everyone, then the `top` groups
+    with the highest share on the most indicators (withheld estimates are not ranked)."""
     o = result.overlaps.to_frame()
-    hidden = o["flag"] == FLAG_SUPPRESSED
+    if o.empty:
+        return pd.DataFrame()
+    measures = list(dict.fromkeys(o["measure"]))
+    shown = o.assign(text=intervals(o, factor=100))
+    wide = shown.pivot_table(index="group_id", columns="measure", values="text", aggfunc="first", sort=False)
+    last = o.loc[(o["measure"] == measures[-1]) & (o["flag"] != FLAG_SUPPRESSED)]
+    ranked = last.loc[last["group_id"] != "national"].sort_values("estimate", ascending=False)["group_id"]
+    order = ["national", *(ranked.head(top) if top else ranked)]
+    cases = o.loc[o["measure"] == measures[0]].set_index("group_id")
+    level = level_text(result.analysis)
     return pd.DataFrame({
-        "Group": o["label"],
-        "Measure": o["measure"],
-        f"Per cent ({level_text(result.analysis)} interval)": intervals(o),
-        "Cases": np.where(hidden, "", o["n"].map(count)),
+        "Group": _distinct_names(order, words),
+        **{f"{m.capitalize()} (%, {level} interval)": wide[m].reindex(order).fillna("").to_numpy() for m in measures},
+        "Cases": [("" if cases.at[g, "flag"] == FLAG_SUPPRESSED else count(cases.at[g, "n"])) for g in order],
     })
+
+
+def _distinct_names(group_ids: list[str], words: Words) -> list[str]:
+    """Group names, with what each is a group of where two would read the same ("Other")."""
+    names = [Words.group(g) for g in group_ids]
+    uses = Counter(names)
+    return [words.group_with_circumstances(g) if uses[n] > 1 else n for g, n in zip(group_ids, names)]
 
 
 def centre_table(result: Step1Result, words: Words) -> pd.DataFrame:
@@ -372,7 +409,7 @@ def triangulation_table(matrix, top: int | None = TOP_GROUPS, beyond_survey: boo
         "Group": t["label"],
         "Kinds of source": t["sources"].map(Words.sources),
         "Factors": t["factors"].map(Words.factors),
-        "Confirmed by two or more kinds of source": np.where(t["triangulated"].astype(bool), YES, ""),
+        "Confirmed by two or more kinds of source": t["triangulated"].astype(bool).map(yes_no),
     })
 
 
@@ -404,14 +441,20 @@ def gap_sentences(gaps: pd.DataFrame, words: Words) -> dict[str, list[str]]:
             for kind in GAP_KINDS}
 
 
-def gaps_html(gaps: pd.DataFrame, words: Words) -> str:
+def gaps_html(gaps: pd.DataFrame, words: Words, most: int | None = None) -> str:
+    """The data gaps by kind, each kind under a heading with its count; with `most`, only the first
+    `most` of a kind are listed, then how many more there are and where they all are."""
     parts = []
     for kind, sentences in gap_sentences(gaps, words).items():
         if not sentences:
             continue
-        items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
-        parts.append(f"<h4>{html.escape(GAP_KINDS[kind])} ({len(sentences)})</h4>"
-                     + (TALL_LIST if len(sentences) > 12 else "{}").format(f"<ul>{items}</ul>"))
+        listed = sentences[:most] if most else sentences
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in listed)
+        more = len(sentences) - len(listed)
+        if more:
+            items += f"<li>{more:,} more. {html.escape(full_table(1, 'data_gaps', 'The full list'))}</li>"
+        parts.append(f"<h4>{html.escape(GAP_KINDS[kind])} ({len(sentences):,})</h4>"
+                     + (TALL_LIST if len(listed) > 12 else "{}").format(f"<ul>{items}</ul>"))
     return "".join(parts) or "<p><em>No data gaps found.</em></p>"
 
 
@@ -444,59 +487,104 @@ def show(analysis: str = "", mode: str = "auto", round: int = 0, indicators: str
     if ctx.is_app:
         display(Step1App(result, rules=rules, write_in_background=True).widget)
     else:
-        written = result.write()
-        render_report(result, [p.name for p in written])
+        result.write()
+        render_report(result)
     return result
 
 
 # --- report -------------------------------------------------------------------------------
 
-def render_report(result: Step1Result, written: list[str]) -> None:
-    """The whole Step 1 section with static figures and tables (no widgets)."""
-    a, source = result.analysis, result.source
+def render_report(result: Step1Result) -> None:
+    """The Step 1 section of the report: short tables and the figures that carry the message, with the
+    full tables in the attached workbook (no widgets)."""
+    a = result.analysis
     words = Words(a)
-    display(Markdown(f"# Who is left behind? {plain(a.country.name)}, {plain(result.data.round.name)}\n\n{INTRO}"))
+    summary = summarise_furthest(result)
+    display(Markdown(f"**{plain(a.country.name)}, {plain(result.data.round.name)}.**"))
 
     display(Markdown("## National values"))
     display(HTML(html_table(national_table(result, words), key=True)))
 
-    display(Markdown(
-        f"## Groups left behind\nA group is left behind when its whole confidence interval lies on the "
-        f"unfavourable side of the national value and the gap is at least "
-        f"{result.left_behind.min_gap * 100:.0f} points. {len(result.left_behind.groups)} groups qualify; "
-        f"the {TOP_GROUPS} highest ranked:"))
-    display(HTML(html_table(groups_table(result, words))))
-    top = list(result.left_behind.groups["group_id"].head(TOP_GROUPS))
-    if top:
-        display(Image(figure(lambda: gap_heatmap(_labelled_cells(result.left_behind.cells, words), source, groups=top,
-                                                 title="Gap to the national value, highest-ranked groups"))))
-
-    dimension = _lead_dimension(result)
-    display(Markdown(f"## Estimates by group ({plain(words.dimension(dimension))})"))
-    for ind in result.indicators:
-        display(Image(figure(lambda ind=ind: dot_plot(result.table, ind, dimension, source))))
-
-    display(Markdown("## The furthest behind (trees)\n" + plain(TREE_KEY_TEXT)))
-    display(HTML(html_table(furthest_table(result, words), key=True)))
-    for it in result.trees.values():
-        display(Markdown(f"### {plain(it.indicator_name)}\n{plain(tree_sentence(it))}"))
-        display(Image(figure(lambda it=it: plot_tree(it.tree, it.indicator_name, source))))
-        display(HTML(html_table(shapley_table(it))))
+    _report_left_behind(result, words, summary)
+    _report_trees(result, words, summary)
 
     display(Markdown("## Overlapping deprivations"))
-    display(HTML(html_table(overlaps_table(result, words), key=True)))
-    display(Markdown("### At the centre of the five factors"))
-    display(HTML(html_table(centre_table(result, words))))
+    overlaps = result.overlaps.to_frame()
+    if len(overlaps):
+        combined = overlaps["indicators"].iloc[0].split(";")
+        which = ("above" if set(combined) == set(result.indicators)
+                 else f"({plain(words.indicators(combined))})")
+        display(Markdown(
+            f"The share of people deprived on two or more, and on three or more, of the {len(combined)} indicators "
+            f"{which} at once: everyone, then the {REPORT_ROWS} groups with the highest share. "
+            + plain(full_table(1, "overlaps"))))
+    display(HTML(html_table(overlaps_table(result, words), key=True, empty="No overlaps: fewer than two 0/1 "
+                                                                         "indicators share a data file.")))
+    centre = result.centre
+    if len(centre):
+        display(Markdown(
+            f"**At the centre of the five factors.** {len(centre):,} left-behind groups combine disadvantages "
+            f"on different factors, led by {plain('; '.join(centre['label'].head(3)))}. "
+            + plain(full_table(1, "left_behind", "Every left-behind group, with its factors"))))
 
-    display(Markdown("## Evidence from all sources"))
-    log_groups = [e.group_key for e in result.evidence.entries]
-    wide = result.matrix.wide(list(dict.fromkeys([*log_groups, *top[:5]])))
-    display(HTML(html_table(wide.drop(columns=["group_id"]).rename(columns={"label": "Group"}))))
-    display(HTML(html_table(triangulation_table(result.matrix))))
+    display(Markdown("## Evidence from all sources\n"
+                     f"The survey beside the {len(result.evidence.entries)} findings of other sources recorded: the "
+                     "groups that a source other than the survey speaks about, and whether two or more kinds of "
+                     "source agree."))
+    display(HTML(html_table(triangulation_table(result.matrix, top=None, beyond_survey=True),
+                            empty="No source other than the survey names a group yet.")))
 
     display(Markdown("## What we do not know (data gaps)"))
-    display(HTML(gaps_html(result.gaps.to_frame(), words)))
-    display(Markdown("Files written for Step 2: " + ", ".join(f"`{n}`" for n in written)))
+    counts, rule = result.summary()["counts"], a.settings.suppression
+    if counts["estimates"]:
+        display(Markdown(
+            f"Of the {counts['estimates']:,} estimates of this round, {counts['suppressed']:,} "
+            f"({counts['suppressed'] / counts['estimates']:.0%}) are withheld because they rest on fewer than "
+            f"{rule.min_n} survey cases, and {counts['caution']:,} more rest on fewer than {rule.caution_n} and are "
+            "shown with caution."))
+    display(HTML(gaps_html(result.gaps.to_frame(), words, most=GAPS_LISTED)))
+
+
+def _report_left_behind(result: Step1Result, words: Words, summary: FurthestSummary) -> None:
+    """Who is left behind, summarised: the one furthest-behind group, the groups by factor, the top groups."""
+    lb = result.left_behind
+    display(Markdown(
+        f"## Groups left behind\nA group is left behind on an indicator when its whole confidence interval lies "
+        f"on the unfavourable side of the national value and the gap is at least {lb.min_gap * 100:.0f} points. "
+        f"{summary.n_groups:,} groups are left behind on at least one indicator.\n\n"
+        f"**{plain(summary.sentence())}** {plain(summary.rule)}"))
+    display(Markdown("### Left behind, by factor\nThe groups disadvantaged on each of the guide's five factors "
+                     "(a group can count under several), and the highest ranked of them:"))
+    display(HTML(html_table(by_factor_table(summary))))
+    if summary.group_id is not None:
+        display(Markdown(f"### {plain(summary.label)}, indicator by indicator\n"
+                         + plain(full_table(1, f"disaggregation_{result.year}", "Every indicator by every group"))))
+        display(HTML(html_table(group_cells_table(result, words, summary.group_id), key=True)))
+    shown = min(REPORT_ROWS, len(lb.groups))
+    display(Markdown(f"### The {shown} highest-ranked groups\n{plain(full_table(1, 'left_behind'))}"))
+    display(HTML(html_table(groups_table(result, words, top=REPORT_ROWS),
+                            empty="No group is left behind on this round.")))
+    top = list(lb.groups["group_id"].head(REPORT_ROWS))
+    if top:
+        display(Image(figure(lambda: gap_heatmap(_labelled_cells(lb.cells, words), result.source, groups=top,
+                                                 title="Gap to the national value, highest-ranked groups")),
+                      metadata={"alt": "Gap to the national value of the highest-ranked groups, by indicator"}))
+
+
+def _report_trees(result: Step1Result, words: Words, summary: FurthestSummary) -> None:
+    """Every tree's furthest-behind group in one table; one tree drawn, beside why the others differ."""
+    display(Markdown("## The furthest behind (trees)\n" + plain(TREE_KEY_TEXT)))
+    display(HTML(html_table(furthest_table(result, words, summary), key=True, empty="No tree was grown.")))
+    if not result.trees:
+        return
+    same = summary.trees.loc[summary.trees["same_group"], "indicator"]
+    it = result.trees[same.iloc[0] if len(same) else next(iter(result.trees))]
+    display(Markdown(f"### {plain(it.indicator_name)}\n{plain(tree_sentence(it))}"))
+    display(Image(figure(lambda: plot_tree(it.tree, it.indicator_name, result.source)),
+                  metadata={"alt": f"Furthest-behind tree for {it.indicator_name}"}))
+    if summary.notes:
+        display(Markdown("**Where a tree names another group:**\n\n"
+                         + "\n".join(f"- {plain(n)}" for n in summary.notes)))
 
 
 # --- app ----------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ from ..config import Analysis
 from ..errors import InputError
 from ..groups import group_id_label
 from ..notebook import check_int, step_context
-from ..render import figure_png, table_html
+from ..render import figure_png, table_html, yes_no
 from ..what.models import STEP3_FILE, load_step3
-from ..what.step3 import group_labels, name_groups
+from ..groups import group_labels, name_groups
 from ..why.diagnostics import step2_checklist
 from ..why.models import CAPACITY_CATEGORIES, CAUSE_LEVELS, DUTY_LEVELS, STEP2_FILE, load_step2, save_step2
 from ..why.problem_tree import plot_problem_tree, tree_frame
@@ -34,6 +34,7 @@ from .forms import (LABEL_STYLE, ChecklistForm, DeleteButton, Form, StepPage, ch
                     help_line, picked_group, picked_groups, plain, remove_entry, required, say, section, set_options,
                     show_app, show_figure, show_table, split_items, text, upsert)
 from .navigation import refresh_step_bar, step_bar
+from .step1 import full_table, percent
 
 LEVEL_OPTIONS = [("Immediate", "immediate"), ("Underlying", "underlying"), ("Root", "root")]
 LEVEL_WORDS = dict((v, k) for k, v in LEVEL_OPTIONS)
@@ -44,6 +45,7 @@ ROLE_HEADERS = {"actor": "Actor", "kind": "Role", "level": "Level", "groups": "G
 GAP_HEADERS = {"actor": "Actor", "kind": "Role", "level": "Level", "n_gaps": "Gaps", "gaps": "What they lack"}
 PROGRESS_HEADERS = {"section": "Section", "questions": "Questions", "answered": "Answered", "yes": "Yes",
                     "partly": "Partly", "no": "No", "not_applicable": "Not applicable", "fulfilled": "Fulfilled"}
+REPORT_ROLE_COLUMNS = ("actor", "kind", "level", "groups", "problems")  # the rest is in the attached workbook
 PRIORITY_HEADERS = {"rank": "Rank", "group": "Group", "score": "Score", "furthest behind": "Furthest behind",
                     "chosen by the team": "Chosen by the team", "why this score": "Why this score"}
 
@@ -212,7 +214,8 @@ def causes_table(tree) -> pd.DataFrame:
 # --- report ---------------------------------------------------------------------------------
 
 def render_report(result: Step2Result, top: int = 10) -> None:
-    """Static headings, tables and problem-tree diagrams of a computed Step 2."""
+    """Static headings, short tables and problem-tree diagrams of a computed Step 2; the full tables are
+    in the report's attached workbook."""
     step2 = result.step2
     labels = group_labels(result.groups)
     heading("Prioritised groups")
@@ -220,10 +223,22 @@ def render_report(result: Step2Result, top: int = 10) -> None:
         say(plain(" ".join(result.notes)))
     else:
         n = len(result.priorities.table)
-        say(f"The {min(top, n)} highest-ranked of the {n} groups Step 1 found left behind. "
-            "The score weighs " + ", ".join(f"{k} {v:.2f}" for k, v in result.priorities.weights.items())
-            + "; it informs the team's choice and does not replace it.")
-        show_table(readable(result.priority_table(top), PRIORITY_HEADERS))
+        say(f"The {min(top, n)} highest-ranked of the {n:,} groups Step 1 found left behind. "
+            "The score (0 to 1) weighs " + ", ".join(f"{k} {v:.2f}" for k, v in result.priorities.weights.items())
+            + "; it informs the team's choice and does not replace it. " + plain(full_table(2, "group_priorities")))
+        note = result.furthest_note()
+        if note:
+            say(plain(note))
+        if step2.priority_groups:
+            say(f"The team chose {len(step2.priority_groups)} groups for the causal analysis: "
+                f"{plain(name_groups(step2.priority_groups, labels))}.")
+        table = result.priority_table(top)
+        marks = ["furthest behind", "chosen by the team"]
+        show_table(readable(table.assign(**{c: table[c].map(lambda v: yes_no(v == "yes")) for c in marks}),
+                            {k: v for k, v in PRIORITY_HEADERS.items() if k != "why this score"}))
+        if len(table):
+            first = table.iloc[0]
+            say(plain(f"How the score of {first['group']} is made up: {first['why this score']}."))
     heading("Problem trees")
     if not step2.problem_trees:
         say("No problem tree recorded yet.")
@@ -235,15 +250,24 @@ def render_report(result: Step2Result, top: int = 10) -> None:
             f"**SDG targets:** {plain(', '.join(tree.sdg_targets) or '-')}.")
         show_figure(plot_problem_tree(tree))
     heading("Roles: rights holders, duty-bearers and other actors")
-    show_table(roles_table(result), empty="No actor recorded yet.")
+    say("Who holds rights, who owes duties and who else can act, by problem tree. "
+        + plain(full_table(2, "roles", "What each claims, owes and could do")))
+    show_table(roles_table(result)[[ROLE_HEADERS[c] for c in REPORT_ROLE_COLUMNS]], empty="No actor recorded yet.")
     heading("Capacity gaps")
-    say("Number of gaps per actor and category; a row of zeros usually means \"not assessed yet\".")
-    show_table(result.capacity.matrix().reset_index().rename(columns={"actor": "Actor"}), empty="No actor recorded yet.")
-    show_table(gaps_table(result), empty="No capacity gap recorded yet.")
+    gaps = gaps_table(result)
+    lacking = gaps[gaps[GAP_HEADERS["n_gaps"]] > 0]
+    say(f"{len(lacking)} of the {len(gaps)} actors lack something to act; what they lack, actor by actor. "
+        + plain(full_table(2, "capacity_matrix", "The count by actor and kind of gap")))
+    show_table(lacking, empty="No capacity gap recorded yet.")
     heading("Step 2 diagnostics")
-    show_table(readable(result.progress, PROGRESS_HEADERS))
-    show_table(readable(result.diagnostics, {"section": "Section", "question": "Question", "answer": "Answer",
-                                             "note": "Note"}))
+    say("How far the team has answered the guide's questions for Step 2. "
+        + plain(full_table(2, "diagnostics", "Every question with its answer and note")))
+    show_table(progress_table(result.progress))
+
+
+def progress_table(progress: pd.DataFrame) -> pd.DataFrame:
+    """A checklist's progress by section in words, the share fulfilled as a percentage."""
+    return readable(progress.assign(fulfilled=progress["fulfilled"].map(lambda v: percent(v, 0))), PROGRESS_HEADERS)
 
 
 # --- app --------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from .forms import (DeleteButton, Form, StepPage, bullets, choice, chosen, headi
                     plain, remove_entry, required, say, section, set_options, show_app, show_figure, show_table,
                     split_items, text)
 from .navigation import refresh_step_bar, step_bar
+from .step1 import full_table
 from .step2 import (LEVEL_WORDS, delete_beside, dress, edit_panels, groups_field, listed, quote, readable, refill,
                     scroll_table, set_groups)
 
@@ -35,6 +36,9 @@ RATING_OPTIONS = [("not rated yet", None), ("1 (least favourable)", 1), ("2", 2)
                   ("5 (most favourable)", 5)]
 RATING_LABELS = {"feasibility": "Feasibility", "cost": "Cost (5 = cheap)", "time_horizon": "Results (5 = soon)"}
 EVERYONE = {"Everyone (universal action)": WHOLE_POPULATION}
+REPORT_ACTIONS = 10  # actions in the report's plan table; the attached workbook holds them all
+REPORT_REASONS = 3  # actions whose score the report explains
+REPORT_PLAN_COLUMNS = ("rank", "title", "area", "score", "aimed at", "lead")
 PLAN_HEADERS = {"rank": "Rank", "title": "Action", "area": "Area", "score": "Score", "aimed at": "Aimed at",
                 "causes": "Causes addressed", "duty_bearers": "Duty-bearers", "sdg_targets": "SDG targets",
                 "lead": "Lead"}
@@ -66,7 +70,8 @@ def show(analysis: str = "", mode: str = "auto", top: int = 15) -> None:
 
 
 def render_report(result: Step3Result, top: int = 15) -> None:
-    """Static headings, tables and the plan chart of a computed Step 3."""
+    """Static headings, the plan's short table and chart of a computed Step 3; the full plan (causes,
+    duty-bearers, SDG targets) is in the report's attached workbook."""
     heading("Prioritised action plan")
     if result.plan is None:
         say(plain(" ".join(result.notes)))
@@ -75,14 +80,22 @@ def render_report(result: Step3Result, top: int = 15) -> None:
     if plan.table.empty:
         say("No action recorded yet.")
     else:
-        say(f"The {min(top, len(plan.table))} highest-ranked of {len(plan.table)} actions. Weights: "
-            + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in plan.weights.items()) + ".")
-        show_table(readable(result.plan_table(top), PLAN_HEADERS))
-        show_figure(plot_action_plan(plan, top))
+        shown = min(top, REPORT_ACTIONS, len(plan.table))
+        say(f"The {shown} highest-ranked of {len(plan.table)} actions, scored from 0 to 1. Weights: "
+            + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in plan.weights.items()) + ". "
+            + plain(full_table(3, "action_plan", "The full plan, with the causes, duty-bearers and SDG targets "
+                                                 "of every action")))
+        show_table(readable(result.plan_table(shown), {k: PLAN_HEADERS[k] for k in REPORT_PLAN_COLUMNS}))
+        show_figure(plot_action_plan(plan, shown))
         heading("Why each action ranks where it does", 3)
-        show_table(readable(explained(result, top), {"rank": "Rank", "title": "Action", "explanation": "Why this score"}))
+        show_table(readable(explained(result, REPORT_REASONS),
+                            {"rank": "Rank", "title": "Action", "explanation": "Why this score"}))
     heading("Actions in the seven areas")
-    show_table(readable(result.areas, {"area": "Area", "actions": "Actions"}))
+    areas = result.areas
+    if len(areas):
+        say(plain("Actions per area: " + "; ".join(f"{a} ({n})" for a, n in zip(areas["area"], areas["actions"])) + "."))
+    else:
+        say("No action recorded yet.")
     heading("Coverage warnings")
     bullets(result.coverage.messages(ids=False),
             "Every root cause and furthest-behind group has an action, and every action reaches a left-behind group.")

@@ -21,6 +21,7 @@ from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 from pydantic import ValidationError
 
+from ..config import Circumstance
 from ..entries import entry_fingerprints
 from ..errors import InputError, LnobError
 from ..exports import write_table
@@ -50,12 +51,13 @@ from . import downloads
 from .feedback import Alerts, busy, guarded
 from .forms import LABEL_STYLE, DeleteButton, Form, UndoLine, checked_count, checked_number, choice, help_line, plain
 from .navigation import refresh_step_bar, step_bar
-from .step1 import Words, count, dress, figure, html_table, level_text, number, percent
+from .step1 import Words, count, dress, figure, full_table, html_table, level_text, number, percent
 
 NOTEBOOK = "4_measure.ipynb"
-KEY_MEASURES_NONORDERED = ("D", "R", "BGV", "MDMW", "PAF")
-RANKED_MEASURES = ("ACI", "RCI", "SII", "RII")
 MAX_CHARTS = 6
+REPORT_CHARTS = 2  # trajectory charts in the report; the app draws any
+REPORT_MEASURES = ("SII", "RII", "D", "R")  # summary measures the report prints
+REPORT_FRAMEWORK_COLUMNS = ("Indicator", "Type", "Baseline", "Target", "SDG target", "Groups followed")
 DEFAULT_VALUES = {"worst_off_faster": "0.5", "floor": "80", "disparity_ratio": "0.8"}
 TARGET_KINDS = {
     "worst_off_faster": "Worst-off group closes part of its gap to the national value",
@@ -103,10 +105,6 @@ MPI_MEASURES = {
     "M0": "Multidimensional poverty index (M0 = H x A)", "vulnerable": "Share vulnerable to poverty",
     "severe": "Share in severe poverty",
 }
-CONVENTION_WORDS = {
-    "fit=heat": "groups weighted as HEAT does (population squared)", "fit=count": "groups weighted by population",
-    "se=heat": "standard error on HEAT's unscaled basis", "se=estimate": "standard error on the estimate's scale",
-}
 
 
 # --- words --------------------------------------------------------------------------------
@@ -119,11 +117,6 @@ def measure_name(code: str) -> str:
 def note_words(text: object) -> str:
     """A measure's note without the column names some notes quote ("(reference_subgroup = 1)")."""
     return re.sub(r"\s*\([^()]*\b[a-z]+_[a-z_]+\b[^()]*\)", "", str(text or "")) if text == text else ""
-
-
-def convention_words(text: str) -> str:
-    """'fit=heat; se=heat' in words."""
-    return "; ".join(CONVENTION_WORDS.get(p.strip(), p.strip()) for p in str(text or "").split(";") if p.strip())
 
 
 def mpi_indicator_name(name: str) -> str:
@@ -145,14 +138,15 @@ def target_words(words: Words, t: EquityTarget) -> str:
 
 
 def format_estimates(rows: pd.DataFrame, interval: bool = True) -> pd.Series:
-    """"12.3 (10.1-14.5)"; RCI, R and RII with three decimals; a missing value says why in one word."""
+    """"12.3 (10.1-14.5)", or "-4.1 (-6.0 to -2.2)" when a bound is negative; RCI, R and RII with three
+    decimals; a missing value says why in one word."""
     digits = np.where(rows["measure"].isin(["RCI", "R", "RII"]), 3, 1)
     text = []
     for est, low, high, d, note in zip(rows["estimate"], rows["ci_lb"], rows["ci_ub"], digits, rows["note"]):
         if not np.isfinite(est):
             text.append(SUPPRESSED_MARK if "suppress" in str(note) or "fewer than" in str(note) else "not given")
         elif interval and np.isfinite(low) and np.isfinite(high):
-            text.append(f"{est:.{d}f} ({low:.{d}f}-{high:.{d}f})")
+            text.append(f"{est:.{d}f} ({low:.{d}f}{' to ' if low < 0 or high < 0 else '-'}{high:.{d}f})")
         else:
             text.append(f"{est:.{d}f}")
     return pd.Series(text, index=rows.index)
@@ -321,6 +315,13 @@ def framework_table(result: Step4Result) -> pd.DataFrame:
     })
 
 
+def blind_spots(result: Step4Result) -> list[str]:
+    """'1.5 (no process or outcome indicator)': each SDG target of the framework missing a type of indicator."""
+    c = result.framework.coverage()
+    return [f"{target} (no {' or '.join(str(col) for col in c.columns if row[col] == 0)} indicator)"
+            for target, row in c.iterrows() if (row == 0).any()]
+
+
 def coverage_table(result: Step4Result) -> pd.DataFrame:
     c = result.framework.coverage()
     return pd.DataFrame({"SDG target": c.index.astype(str),
@@ -330,18 +331,14 @@ def coverage_table(result: Step4Result) -> pd.DataFrame:
 # --- report ------------------------------------------------------------------------------
 
 def render_report(result: Step4Result) -> None:
-    """The whole Step-4 section as headings, static figures and HTML tables."""
+    """The Step-4 section of the report: the key charts and short tables; the full tables (all 21
+    measures, every group's trend, the suggested targets) are in the attached workbook."""
     a = result.analysis
-    display(Markdown(
-        "Inequality is summarised with WHO's 21 measures, progress is followed group by group, and "
-        "equity targets make closing gaps an explicit goal, as the guide's Step 4 asks. All tables hold "
-        f"aggregates only; estimates from fewer than {a.settings.suppression.min_n} cases show as "
-        f"\"suppressed\". Files: `outputs/{OUTPUT_FOLDER}/` ({result.seconds:.1f} s to compute)."))
+    display(Markdown(f"All tables hold aggregates only; estimates from fewer than {a.settings.suppression.min_n} "
+                     "cases show as \"suppressed\"."))
     words = Words(a)
     _trajectories(result, words)
-    _ranked_measures(result, words)
-    _other_measures(result, words)
-    _measure_guide(result)
+    _summary_measures(result, words)
     _trend_table(result, words)
     _targets(result, words)
     _mpi(result, words)
@@ -358,12 +355,13 @@ def _trajectories(result: Step4Result, words: Words) -> None:
     if result.trends is None:
         display(Markdown("_Only one round is selected: trajectories need two or more._"))
         return
-    for indicator, dimension, target in chart_choices(result):
+    for indicator, dimension, target in chart_choices(result)[:REPORT_CHARTS]:
         png = _labelled_chart(lambda: trajectory_chart(
             result.trends, indicator, dimension, source=_source(result),
             title=_chart_title(result, indicator, dimension),
             unit="%", target=target, target_label="Worst-off group's target"), words.indicator(indicator), "%")
-        display(Image(data=png, format="png"))
+        display(Image(data=png, format="png",
+                      metadata={"alt": f"Trajectory to 2030: {_chart_title(result, indicator, dimension)}"}))
 
 
 def chart_choices(result: Step4Result) -> list[tuple[str, str, float | None]]:
@@ -374,7 +372,7 @@ def chart_choices(result: Step4Result) -> list[tuple[str, str, float | None]]:
     for t in result.targets.targets:
         if (t.indicator, t.dimension) in available and t.kind in ("worst_off_faster", "disparity_ratio"):
             picks.setdefault((t.indicator, t.dimension), t.target)
-    ranked = [c.id for c in result.analysis.circumstances if c.ordered and c.factor == "socioeconomic"]
+    ranked = [c.id for c in _ranking_circumstances(result)]
     for indicator in dict.fromkeys(table["indicator"]):
         for dimension in ranked:
             if len(picks) < MAX_CHARTS and (indicator, dimension) in available:
@@ -392,76 +390,124 @@ def _source(result: Step4Result) -> str:
     return f"{a.country.name}, " + "; ".join(r.name for r in a.rounds if r.year in result.tables)
 
 
-def _ranked_measures(result: Step4Result, words: Words) -> None:
+def _summary_measures(result: Step4Result, words: Words) -> None:
+    """Two short tables of the latest round: the slope indices along each ranked circumstance, and per
+    indicator the unranked circumstance whose groups differ most."""
     latest = max(result.tables)
+    display(Markdown(f"## Summary measures, {latest}\n\n" + "; ".join(
+        f"{measure_name(k)}: {MEASURES[k].meaning[:1].lower()}{MEASURES[k].meaning[1:].rstrip('.')}"
+        for k in REPORT_MEASURES) + ". "
+        + plain(full_table(4, "summary_measures", f"All {len(MEASURES)} measures, for every circumstance"))))
+    ranked = "; ".join(c.label.lower() for c in _ranking_circumstances(result))
+    display(Markdown(f"### Ranked groups\n\nAlong {plain(ranked)}: from the survey records, with design-based "
+                     f"{level_text(result.analysis)} intervals in brackets."))
+    _show(ranked_measures_table(result, words, latest), empty="No ranked circumstance is selected.")
+    display(Markdown("### Other circumstances: where the groups differ most\n\nPer indicator, the circumstance "
+                     "whose groups are furthest apart (largest difference D between its groups)."))
+    _show(widest_difference_table(result, words, latest), empty="No unranked circumstance is selected.")
+
+
+def _ranking_circumstances(result: Step4Result) -> list[Circumstance]:
+    """The ranked socio-economic circumstances (wealth, education): those the slope indices are read along."""
+    return [c for c in result.analysis.circumstances if c.ordered and c.factor == "socioeconomic"]
+
+
+def _in_analysis_order(result: Step4Result):
+    """A sort key putting indicator ids in analysis.yaml's order."""
+    order = {i.id: n for n, i in enumerate(result.analysis.indicators)}
+    return lambda ids: ids.map(order)
+
+
+def ranked_measures_table(result: Step4Result, words: Words, year: int) -> pd.DataFrame:
+    """SII and RII of every indicator along each ranked socio-economic circumstance (a column each), from
+    the survey records where they were computed (else from the group estimates)."""
     m = result.measures
-    rows = m[(m["year"] == latest) & m["measure"].isin(RANKED_MEASURES) & m["ordered"]]
-    rows = rows[rows["dimension_id"].isin({d for d in m.loc[m["basis"] == "microdata", "dimension_id"]})]
-    display(Markdown(f"## Summary measures, {latest}\n\n### Ranked groups (wealth, education)\n\n"
-                     "From most disadvantaged to most advantaged. *From group estimates*: HEAT's computation on "
-                     "the group estimates. *From survey records*: the same measures from the survey rows, with "
-                     "design-based intervals. 95% intervals in brackets."))
+    ranking = {c.id: c.label.split(" (")[0].lower() for c in _ranking_circumstances(result)}
+    rows = m[(m["year"] == year) & m["dimension_id"].isin(ranking) & m["measure"].isin(["SII", "RII"])]
+    rows = rows[rows["basis"] == ("microdata" if (rows["basis"] == "microdata").any() else "aggregated")]
     if rows.empty:
-        display(Markdown("_No ranked circumstance is selected._"))
-        return
+        return pd.DataFrame()
     rows = rows.assign(value=format_estimates(rows),
-                       column=rows["measure"] + ", from " + rows["basis"].map(BASIS_WORDS))
-    wide = rows.pivot_table(index=["indicator", "dimension"], columns="column", values="value",
-                            aggfunc="first", sort=False)
-    wide.columns.name = None
-    wide = wide.reset_index()
-    _show(pd.concat([pd.DataFrame({"Indicator": wide["indicator"].map(words.indicator),
-                                   "Circumstance": wide["dimension"]}), wide.drop(columns=["indicator", "dimension"])],
-                    axis=1))
+                       column=rows["measure"] + " by " + rows["dimension_id"].map(ranking))
+    wide = rows.pivot_table(index="indicator", columns="column", values="value", aggfunc="first", sort=False)
+    wide = wide.sort_index(key=_in_analysis_order(result))
+    columns = [f"{k} by {name}" for k in ("SII", "RII") for name in ranking.values() if f"{k} by {name}" in wide]
+    return pd.DataFrame({"Indicator": wide.index.map(words.indicator),
+                         **{c: wide[c].fillna("").to_numpy() for c in columns}})
 
 
-def _other_measures(result: Step4Result, words: Words) -> None:
-    latest = max(result.tables)
+def widest_difference_table(result: Step4Result, words: Words, year: int) -> pd.DataFrame:
+    """Per indicator, the unranked circumstance with the largest difference (D) between its groups, with R."""
     m = result.measures
-    rows = m[(m["year"] == latest) & ~m["ordered"] & m["measure"].isin(KEY_MEASURES_NONORDERED)]
-    display(Markdown("### Other circumstances: five key measures\n\nAll 21 measures are in "
-                     f"`outputs/{OUTPUT_FOLDER}/summary_measures.csv`. "
-                     + "; ".join(f"{k}: {MEASURE_NAMES[k].lower()}" for k in KEY_MEASURES_NONORDERED) + "."))
-    if rows.empty:
-        display(Markdown("_No non-ordered circumstance is selected._"))
-        return
-    rows = rows.assign(value=format_estimates(rows, interval=False))
-    wide = rows.pivot_table(index=["indicator", "dimension"], columns="measure", values="value", aggfunc="first",
-                            sort=False)[list(KEY_MEASURES_NONORDERED)]
-    wide.columns.name = None
-    wide = wide.reset_index()
-    _show(pd.concat([pd.DataFrame({"Indicator": wide["indicator"].map(words.indicator),
-                                   "Circumstance": wide["dimension"]}), wide.drop(columns=["indicator", "dimension"])],
-                    axis=1))
-
-
-def _measure_guide(result: Step4Result) -> None:
-    conventions = (result.measures.drop_duplicates(["measure", "basis"])
-                   .set_index(["measure", "basis"])["convention"])
-    rows = [{"Measure": measure_name(name), "What it says": info.meaning,
-             "How it is computed": "; ".join(f"from {BASIS_WORDS[basis]}: {convention_words(c)}"
-                                             for (m, basis), c in conventions.items() if m == name and c)}
-            for name, info in MEASURES.items()]
-    display(Markdown("### What each measure says"))
-    _show(pd.DataFrame(rows))
+    rows = m[(m["year"] == year) & ~m["ordered"] & m["measure"].isin(["D", "R"])]
+    size = pd.to_numeric(rows["estimate"], errors="coerce").abs()
+    d = rows[(rows["measure"] == "D") & size.notna()]
+    if d.empty:
+        return pd.DataFrame()
+    widest = d.loc[size[d.index].groupby(d["indicator"], sort=False).idxmax()]
+    widest = widest.sort_values("indicator", key=_in_analysis_order(result), kind="stable")
+    ratio = rows[rows["measure"] == "R"].set_index(["indicator", "dimension_id"])
+    ratio = ratio.assign(value=format_estimates(ratio.reset_index()).to_numpy())["value"]
+    keys = list(zip(widest["indicator"], widest["dimension_id"]))
+    return pd.DataFrame({
+        "Indicator": widest["indicator"].map(words.indicator),
+        "Circumstance": widest["dimension"],
+        f"{measure_name('D')}, points": format_estimates(widest),
+        measure_name("R"): [ratio.get(k, "") for k in keys],
+    })
 
 
 def _trend_table(result: Step4Result, words: Words) -> None:
-    display(Markdown("## Trends by group\n\nWorst-off group of each circumstance and the national value: "
-                     "change per year, gap to the national value, and where the pace of past rounds leads by "
-                     "2030."))
+    display(Markdown("## Trends by group"))
     if result.trends is None:
         display(Markdown("_Only one round is selected: trends need two or more._"))
         return
-    table = result.trends.table
-    _show(trend_table(result, words, table[table["worst_off"] | (table["dimension"] == NATIONAL)]))
+    rows = moved_most(result.trends.table)
+    first, last = (int(rows["baseline_year"].min()), int(rows["latest_year"].max())) if len(rows) else (0, 0)
+    display(Markdown(
+        f"For each indicator, the worst-off group of a circumstance whose gap to the national value widened most "
+        f"from {first} to {last}, and the one whose gap narrowed most; \"points behind\" counts how far the "
+        "group is on the unfavourable side of the national value (negative: ahead of it). "
+        + plain(full_table(4, "trends", "Every group's trend, with the national values"))))
+    _show(report_trend_table(result, words, rows), empty="No group could be followed across the rounds.")
+
+
+def moved_most(trends: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator, the worst-off rows whose gap to the national value widened most and narrowed most."""
+    rows = trends[trends["worst_off"] & np.isfinite(trends["gap_change"])]
+    closing = np.where(rows["direction"] == "favourable", 1.0, -1.0) * rows["gap_change"]
+    rows = rows.assign(closing=closing)
+    picks = []
+    for _, group in rows.groupby("indicator", sort=False):
+        widened, narrowed = group["closing"].idxmin(), group["closing"].idxmax()
+        picks += [widened] if group.at[widened, "closing"] < 0 else []
+        picks += [narrowed] if group.at[narrowed, "closing"] > 0 else []
+    return rows.loc[picks]
+
+
+def report_trend_table(result: Step4Result, words: Words, rows: pd.DataFrame) -> pd.DataFrame:
+    """`trend_table` for print: points behind the national value then and now, and by how much the gap
+    widened or narrowed, instead of signed gaps."""
+    table = trend_table(result, words, rows)
+    sign = np.where(rows["direction"] == "favourable", -1.0, 1.0)
+    behind = [f"{number(b)} → {number(n)} ({'widened' if n > b else 'narrowed'} by {number(abs(n - b))})"
+              if number(b) and number(n) else ""
+              for b, n in zip(sign * rows["gap_baseline"], sign * rows["gap_latest"])]
+    table = table.drop(columns=["Gap to national, then → now", "Change a year (points)", "Target"])
+    table.insert(4, "Points behind, then → now", behind)
+    return table.assign(Trend=table["Trend"].str.capitalize(), Status=table["Status"].str.capitalize())
 
 
 def _targets(result: Step4Result, words: Words) -> None:
-    display(Markdown("## Equity targets\n\nThe team's targets (`step4_targets.yaml`): the pace each needs and "
-                     f"its milestones. {len(result.suggested_targets.targets)} further targets (every worst-off "
-                     f"group halving its gap) are suggested in `outputs/{OUTPUT_FOLDER}/suggested_targets.csv`."))
-    _show(targets_table(words, result.targets), empty="No targets set yet; set them in the app.")
+    display(Markdown(
+        "## Equity targets\n\nThe team's targets: the pace each needs and its milestones. "
+        f"{len(result.suggested_targets.targets)} further targets (every worst-off group halving its gap) are "
+        "suggested in the attached workbook. "
+        + plain(full_table(4, "targets", "Each target with the reason for it"))
+        + " " + plain(full_table(4, "suggested_targets", "The suggested targets"))))
+    targets = targets_table(words, result.targets)
+    _show(targets.drop(columns=["Kind", "Why"]) if len(targets) else targets,
+          empty="No targets set yet; set them in the app.")
 
 
 def _mpi(result: Step4Result, words: Words) -> None:
@@ -471,10 +517,11 @@ def _mpi(result: Step4Result, words: Words) -> None:
         return
     display(HTML(mpi_html(result, words)))
     latest = max(result.mpi)
-    for dimension in [c.id for c in result.analysis.circumstances
-                      if c.id in set(result.mpi_frame()["dimension"])][:3]:
-        display(Markdown(f"### By {plain(words.circumstance(dimension).lower())}, {latest}"))
-        _show(mpi_groups_table(result, dimension, latest))
+    dimensions = [c.id for c in result.analysis.circumstances if c.id in set(result.mpi_frame()["dimension"])]
+    if dimensions:
+        display(Markdown(f"### By {plain(words.circumstance(dimensions[0]).lower())}, {latest}\n\n"
+                         + plain(full_table(4, "mpi", "The index by every other circumstance"))))
+        _show(mpi_groups_table(result, dimensions[0], latest))
 
 
 def mpi_html(result: Step4Result, words: Words) -> str:
@@ -497,8 +544,16 @@ def mpi_html(result: Step4Result, words: Words) -> str:
 
 def _framework(result: Step4Result) -> None:
     display(Markdown("## Indicator framework\n\nStructural (a commitment), process (the effort) and outcome "
-                     "(the result) indicators, from `step4_framework.yaml`."))
-    display(HTML(framework_html(result)))
+                     "(the result) indicators the team follows. "
+                     + plain(full_table(4, "framework", "Each one's source and who is responsible"))))
+    if not result.framework.indicators:
+        display(HTML(framework_html(result)))
+        return
+    _show(framework_table(result)[list(REPORT_FRAMEWORK_COLUMNS)])
+    blind = blind_spots(result)
+    if blind:
+        display(Markdown("Possible blind spots, SDG targets without an indicator of a type: "
+                         + plain("; ".join(blind)) + "."))
 
 
 def framework_html(result: Step4Result) -> str:

@@ -20,20 +20,21 @@ from ..accountability.models import load_step5, save_step5
 from ..accountability.recommendations import (MECHANISMS, RECOMMENDATIONS_FILE, STATUSES, load_recommendations,
                                               save_recommendations)
 from ..accountability.participation import participation_warnings
-from ..accountability.scorecard import ScorecardAssessment, plot_scorecard_history
+from ..accountability.scorecard import ScorecardAssessment, ScorecardScores, plot_scorecard_history
 from ..accountability.step5 import Step5Result, compute_step5
 from ..config import Analysis
 from ..consultations import METHODS, STEP5_FILE
 from ..notebook import step_context
 from ..errors import InputError
 from ..render import figure_png
-from ..what.step3 import group_labels, name_groups
+from ..groups import group_labels, name_groups
 from .feedback import Alerts, guarded
 from .forms import (LABEL_STYLE, ChecklistForm, DeleteButton, Form, StepPage, bullets, checked_count, checked_date,
                     checked_number, choice, chosen, heading, many, picked_groups, plain, remove_entry, required, say,
                     section, set_options, show_app, show_figure, show_table, split_items, text, upsert)
 from .navigation import refresh_step_bar, step_bar
-from .step2 import (PROGRESS_HEADERS, checklist_part, delete_beside, dress, edit_panels, groups_field, quote, readable,
+from .step1 import full_table, number, percent
+from .step2 import (checklist_part, delete_beside, dress, edit_panels, groups_field, progress_table, quote, readable,
                     refill, scroll_table, set_groups)
 
 LOG_HEADERS = {"date": "Date", "title": "Consultation", "method": "Method", "groups": "Groups", "total": "People",
@@ -41,11 +42,9 @@ LOG_HEADERS = {"date": "Date", "title": "Consultation", "method": "Method", "gro
                "accessibility": "Accessibility", "feedback_given": "Told how views were used"}
 REC_HEADERS = {"text": "Recommendation", "mechanism": "Mechanism", "body": "Body", "date": "Date", "status": "Status",
                "groups": "Groups concerned", "actions": "Step 3 actions"}
+REPORT_REC_COLUMNS = ("text", "mechanism", "date", "status", "groups")  # the rest is in the attached workbook
 COVERAGE_HEADERS = {"label": "Group", "furthest_behind": "Furthest behind", "n_recommendations": "Recommendations",
                     "n_actions": "Targeted actions"}
-PARTICIPATION_HEADERS = {"label": "Group", "furthest_behind": "Furthest behind",
-                         "direct_consultations": "Consultations with the group",
-                         "related_consultations": "With a broader or narrower group", "status": "Status"}
 TOTALS_HEADERS = {"breakdown": "Breakdown", "category": "Category", "count": "People", "share": "Share"}
 COUNT_WORDS = {"female": "Women", "male": "Men", "other": "Other", "not_stated": "Not stated",
                "with_disability": "With a disability", "without_disability": "Without a disability"}
@@ -97,42 +96,76 @@ def show(analysis: str = "", mode: str = "auto") -> None:
 
 
 def render_report(result: Step5Result) -> None:
-    """Static headings, tables and scorecard charts of a computed Step 5."""
+    """Static headings, short tables and the scorecard chart of a computed Step 5; the full tables are in
+    the report's attached workbook. A scorecard shows its area scores only once it gives a score."""
     heading("Accountability scorecard")
-    if not result.scorecards:
-        say("No scorecard rated yet.")
-    for scores in result.scorecards:
-        say(plain(scores.headline()))
-        show_table(scores.area_table())
-        if not scores.by_indicator.empty:
-            show_figure(plot_scorecard_history(scores))
+    report_scorecards(result.scorecards)
     heading("Human-rights recommendations")
     shown = result.recommendation_table
     say(f"{len(shown)} recommendations tracked; by status: "
-        + (", ".join(f"{k.replace('_', ' ')} {v}" for k, v in shown["status"].value_counts().items()) or "none") + ".")
-    show_table(recommendations_table(result), empty="No recommendation imported yet.")
+        + (", ".join(f"{STATUS_WORDS.get(k, k).lower()} {v}" for k, v in shown["status"].value_counts().items())
+           or "none") + ". " + plain(full_table(5, "recommendations", "Each one's body and Step 3 actions")))
+    show_table(recommendations_table(result)[[REC_HEADERS[c] for c in REPORT_REC_COLUMNS]],
+               empty="No recommendation imported yet.")
     if result.coverage is None:
         say(plain(" ".join(result.notes)))
     else:
         heading("Recommendations and actions for the furthest-behind and priority groups", 3)
         coverage = result.coverage.to_frame()
-        show_table(readable(coverage.assign(furthest_behind=coverage["furthest_behind"].map(YES)), COVERAGE_HEADERS))
+        unnamed, untargeted = coverage["n_recommendations"] == 0, coverage["n_actions"] == 0
+        lacking = coverage[unnamed | untargeted]
+        say(f"Of the {len(coverage)} furthest-behind and priority groups, {int(unnamed.sum())} are named in no "
+            f"recommendation and {int(untargeted.sum())} have no targeted action. "
+            + plain(full_table(5, "recommendation_coverage", "Every group"))
+            + (" The groups lacking either:" if len(lacking) else ""))
+        if len(lacking):
+            show_table(readable(lacking.assign(furthest_behind=lacking["furthest_behind"].map(YES)), COVERAGE_HEADERS))
         bullets(result.coverage.gaps(ids=False), "Every group that recommendations concern has at least one targeted action.")
     heading("Participation")
-    show_table(consultations_table(result), empty="No consultation logged yet.")
+    show_table(consultations_table(result).drop(columns=[LOG_HEADERS["accessibility"]]),
+               empty="No consultation logged yet.")
     show_table(head_counts_table(result), empty="No head counts recorded yet.")
     if result.participation is not None:
         heading("Who is not participating? (furthest-behind and priority groups)", 3)
-        table = result.participation
-        show_table(readable(table.assign(furthest_behind=table["furthest_behind"].map(YES)), PARTICIPATION_HEADERS))
+        statuses = result.participation["status"].value_counts()
+        say(f"Of the {len(result.participation)} furthest-behind and priority groups: "
+            + "; ".join(f"{n} {status}" for status, n in statuses.items()) + ". "
+            + plain(full_table(5, "participation_by_group", "Group by group")))
         bullets(participation_notes(result), "No participation gap found.")
     heading("Checklists")
-    for name, checklist in result.checklists.items():
-        heading(checklist.title, 3)
-        show_table(readable(result.progress(name), PROGRESS_HEADERS))
+    say("How far the team has answered each checklist, all sections together. "
+        + plain(full_table(5, "checklist_progress", "Section by section")))
+    show_table(checklists_table(result))
 
 
-YES = {True: "yes", False: ""}
+def report_scorecards(scorecards: list[ScorecardScores]) -> None:
+    """Each scorecard's coverage and, only once it gives a score, its area scores and their history: a
+    table of scores from a few ratings would read as if the assessment were complete."""
+    if not scorecards:
+        say("No scorecard rated yet.")
+    for scores in scorecards:
+        say(plain(scores.headline()))
+        if scores.scored:
+            say("Scores out of 100, by area and year. " + plain(full_table(5, "scorecard_ratings",
+                                                                           "Every rating with its evidence")))
+            show_table(area_scores_table(scores))
+            show_figure(plot_scorecard_history(scores))
+
+
+def area_scores_table(scores: ScorecardScores) -> pd.DataFrame:
+    """The scorecard's area scores with a plain header and whole numbers."""
+    table = scores.area_table().rename(columns={"area": "Area"})
+    return table.assign(**{c: table[c].map(lambda v: number(v, 0)) for c in table.columns if c != "Area"})
+
+
+def checklists_table(result: Step5Result) -> pd.DataFrame:
+    """One row per checklist: its questions, answers and share fulfilled over all sections."""
+    rows = [progress_table(result.progress(name)).iloc[[-1]].assign(Section=checklist.title)
+            for name, checklist in result.checklists.items()]
+    return pd.concat(rows, ignore_index=True).rename(columns={"Section": "Checklist"}) if rows else pd.DataFrame()
+
+
+YES = {True: "Yes", False: "No"}
 
 
 def recommendations_table(result: Step5Result) -> pd.DataFrame:
@@ -160,7 +193,8 @@ def participation_notes(result: Step5Result) -> list[str]:
 def head_counts_table(result: Step5Result) -> pd.DataFrame:
     counts = result.head_counts
     counts = counts.assign(breakdown=counts["breakdown"].str.capitalize(),
-                           category=counts["category"].map(lambda c: COUNT_WORDS.get(c, c)))
+                           category=counts["category"].map(lambda c: COUNT_WORDS.get(c, c)),
+                           share=counts["share"].map(lambda v: percent(v, 0)))
     return readable(counts, TOTALS_HEADERS)
 
 

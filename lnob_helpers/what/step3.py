@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..config import Analysis
 from ..exports import write_tables
-from ..groups import STEP1_MISSING, WHOLE_POPULATION, group_id_label, step1_groups
+from ..groups import STEP1_MISSING, group_labels, name_groups, step1_groups
 from ..scoring import Ranking
 from ..why.models import STEP2_FILE, Step2Why, load_step2
 from .coverage import CoverageReport, check_coverage
@@ -85,17 +85,6 @@ def compute_step3(analysis: Analysis) -> Step3Result:
         coverage=None if groups is None else check_coverage(step3, step2, groups),
         areas=area_counts(step3), notes=(STEP1_MISSING,) if groups is None else (),
     )
-
-
-def group_labels(groups: pd.DataFrame | None) -> dict[str, str]:
-    """Group id -> the label Step 1 gave it, and "Everyone" for the whole population."""
-    known = {} if groups is None else dict(zip(groups["group_id"], groups["label"]))
-    return {WHOLE_POPULATION: "Everyone"} | known
-
-
-def name_groups(group_ids: list[str], labels: dict[str, str]) -> str:
-    """Groups by name ("Displaced; Rural, Tamar"): Step 1's label, else the categories in the id."""
-    return "; ".join(labels.get(g) or group_id_label(g) or g for g in group_ids)
 
 
 def area_counts(step3: Step3What) -> pd.DataFrame:

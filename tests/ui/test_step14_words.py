@@ -95,6 +95,12 @@ def id_words(analysis) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, coded)) + r")\b")
 
 
+def without_sheet_names(texts: list[str]) -> list[str]:
+    """The texts without the quoted sheet names of the attached workbook ("1 left_behind"), which a reader
+    needs exactly as they are to find the full table."""
+    return [re.sub(r'sheet "[^"]*"', "sheet", t) for t in texts]
+
+
 def problems(texts: list[str], analysis) -> list[str]:
     ids = id_words(analysis)
     found = []
@@ -156,11 +162,14 @@ def test_step1_report_shows_labels_not_ids(step1, analysis, monkeypatch):
     monkeypatch.setattr(page, "display", lambda obj, *a, **k: shown.append(obj))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        page.render_report(step1, ["left_behind.csv"])
+        page.render_report(step1)
     assert [str(c.message) for c in caught if "Tight layout" in str(c.message)] == []
-    texts = [t for t in readable(w.VBox(), shown)
-             if "Files written for Step 2" not in t]          # file names are file names
-    assert problems(texts, analysis) == []
+    texts = readable(w.VBox(), shown)
+    joined = " ".join(texts).replace("\\", "")                     # Markdown escapes people's text
+    assert ".csv" not in joined and "Files written" not in joined   # no file list in the report's text
+    assert problems(without_sheet_names(texts), analysis) == []
+    assert "Bottom 40%, Rural, Tamar is the furthest-behind group" in joined
+    assert 'sheet "1 left_behind" of the attached workbook tables.xlsx' in joined
 
 
 def test_figures_too_short_for_their_labels_grow_instead_of_warning(step1):
@@ -215,5 +224,6 @@ def test_step4_report_shows_labels_not_ids(step4, analysis, monkeypatch):
     shown: list = []
     monkeypatch.setattr(page, "display", lambda obj, *a, **k: shown.append(obj))
     page.render_report(step4)
-    texts = [t for t in readable(w.VBox(), shown) if "outputs/step4" not in t and "Files:" not in t]
-    assert problems(texts, analysis) == []
+    texts = readable(w.VBox(), shown)
+    assert not [t for t in texts if "outputs/" in t or ".csv" in t]                  # no file list
+    assert problems(without_sheet_names(texts), analysis) == []
