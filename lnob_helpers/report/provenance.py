@@ -10,7 +10,6 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Analysis
-from ..yamlstore import dump_yaml
 
 STEP_FILES = ("evidence.yaml", "step2_why.yaml", "step3_what.yaml", "step4_targets.yaml",
               "step4_framework.yaml", "step5_accountability.yaml", "step5_recommendations.yaml")
@@ -41,14 +40,40 @@ def provenance_html(analysis: Analysis, today: date | None = None) -> str:
         f"<tr><td>{html.escape(str(p.relative_to(analysis.folder)))}</td><td><code>{sha256(p)}</code></td></tr>"
         for p in input_files(analysis) if p.exists()
     )
-    settings = dump_yaml(analysis.settings.model_dump(mode="json"))
     versions = (f"lnob-workbook {__version__}; Python {platform.python_version()}; "
                 f"pandas {pandas.__version__}; numpy {numpy.__version__}")
     return (
         f"<p>Produced on {(today or date.today()).isoformat()} with {html.escape(versions)}.</p>"
-        "<h3>Input files (SHA-256)</h3><table><tr><th>file</th><th>hash</th></tr>" + rows + "</table>"
-        "<h3>Analysis settings</h3><pre>" + html.escape(settings) + "</pre>"
+        "<h3>Input files (SHA-256)</h3><table><tr><th>File</th><th>SHA-256</th></tr>" + rows + "</table>"
+        "<h3>Analysis settings</h3><table><tr><th>Setting</th><th>Value</th></tr>"
+        + "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in settings_in_words(analysis))
+        + "</table>"
     )
+
+
+LONELY_PSU_WORDS = {
+    "adjust": "centred on the grand mean",
+    "certainty": "counted as sampled with certainty (no variance)",
+    "remove": "left out of the variance",
+    "fail": "an error",
+}
+
+
+def settings_in_words(analysis: Analysis) -> list[tuple[str, str]]:
+    """The analysis settings as a reader of the report would name them."""
+    s = analysis.settings
+    tree = s.tree.resolved()
+    return [
+        ("Confidence intervals", f"{s.ci_level * 100:g}%"),
+        ("A stratum with a single PSU", LONELY_PSU_WORDS.get(s.lonely_psu, s.lonely_psu)),
+        ("Estimates withheld below", f"{s.suppression.min_n} unweighted cases"),
+        ("Estimates marked 'caution' below", f"{s.suppression.caution_n} unweighted cases"),
+        ("Left behind when the gap is at least", f"{s.left_behind.min_gap * 100:g} percentage points"),
+        ("Tree: fewest cases in a group", str(tree.min_leaf)),
+        ("Tree: fewest cases to try a split", str(tree.min_split)),
+        ("Tree: least gain of a split", f"{tree.min_gain:g} of the total sum of squares"),
+        ("Tree: most splits in a row", str(tree.max_depth)),
+    ]
 
 
 def methodology_html(analysis: Analysis) -> str:

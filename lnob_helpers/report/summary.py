@@ -71,7 +71,7 @@ LISTED = 3            # items named in one data-gap sentence before "and n more"
 
 # the tables of the report body each part rests on
 LEFT_BEHIND = "Step 1: Groups left behind"
-GROUP_VALUES = "Step 1: disaggregation table (annex workbook), beside the national values"
+GROUP_VALUES = "Step 1: the furthest-behind group, indicator by indicator"
 TREES = "Step 1: The furthest behind (trees)"
 DATA_GAPS = "Step 1: What we do not know (data gaps)"
 TREND_TABLE = "Step 4: Trends by group"

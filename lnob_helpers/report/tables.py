@@ -14,6 +14,11 @@ TABLES_FILE = "tables.xlsx"
 SHEET_NAME_MAX = 31  # Excel's limit
 
 
+def sheet_name(step: int, stem: str) -> str:
+    """The sheet of `outputs/step<step>/<stem>.csv` in the workbook (before any clash is numbered)."""
+    return f"{step} {stem}"[:SHEET_NAME_MAX]
+
+
 def tables_workbook(folder: Path, out_dir: Path | None = None) -> Path | None:
     """One XLSX sheet per table the steps wrote (`outputs/step*/*.csv`), plus a contents sheet.
 
@@ -35,7 +40,7 @@ def tables_workbook(folder: Path, out_dir: Path | None = None) -> Path | None:
             for col in frame.columns:
                 if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
                     frame[col] = frame[col].astype(object).map(unescape_text)
-            title = _unique(f"{step} {path.stem}", sheets)
+            title = _unique(sheet_name(step, path.stem), sheets)
             sheets[title] = frame
             contents.append({"sheet": title, "step": step, "file": f"outputs/step{step}/{path.name}"})
     if not sheets:
@@ -47,7 +52,6 @@ def tables_workbook(folder: Path, out_dir: Path | None = None) -> Path | None:
 
 
 def _unique(title: str, taken: dict) -> str:
-    title = title[:SHEET_NAME_MAX]
     n = 2
     while title in taken or title == "contents":
         suffix = f" ({n})"

@@ -36,7 +36,7 @@ from .. import render
 from ..checklists import ANSWERS, Checklist, answers_frame
 from ..entries import EditConflict, Fingerprints, edit_entries, entry_fingerprints
 from ..errors import InputError, LnobError
-from ..groups import STEP1_MISSING
+from ..groups import STEP1_MISSING, group_id_label
 from ..yamlstore import Saved, last_saved, undo_save
 from .feedback import Alerts, MessageLine, active_form, guarded, is_guarded, show_failure
 
@@ -621,3 +621,117 @@ class ChecklistForm:
         table["answer"] = table["answer"].map(ANSWER_LABELS).fillna("")
         shown = table[["section", "question", "answer", "note"]].rename(columns=str.capitalize)
         self.view.value = render.table_html(shown, css_class="lnob-table lnob-checklist")
+
+
+# --- pieces every step page uses -----------------------------------------------------------
+
+
+def fit_buttons(*buttons: w.Button) -> None:
+    """Buttons as wide as their labels, so no label is ever cut."""
+    for button in buttons:
+        button.layout.width = "auto"
+        button.layout.min_width = "fit-content"
+
+
+def dress(form: Form, helps: dict[str, str]) -> Form:
+    """One line of help under each named control (also its tooltip), a tooltip on every other control
+    (so none reads "null"), a label beside each group picker, and buttons as wide as their labels.
+
+    The help lines are kept in `form.help_lines` by field, for a page that rewrites one.
+    """
+    kids, form.help_lines = list(form.box.children), {}
+    for name, widget in form.fields.items():
+        at = kids.index(widget)
+        shown = widget
+        if isinstance(widget, w.TagsInput):  # its description is not drawn: put the label beside it
+            label = w.Label(widget.description, layout=w.Layout(width=LABEL_STYLE["description_width"],
+                                                                 min_width=LABEL_STYLE["description_width"]))
+            widget.layout = w.Layout(width="auto", flex="1 1 auto")
+            shown = w.HBox([label, widget], layout=w.Layout(width="95%", align_items="center"))
+        if name in helps:
+            widget.tooltip = helps[name]
+            form.help_lines[name] = help_line(helps[name])
+            kids[at:at + 1] = [shown, form.help_lines[name]]
+        else:
+            if getattr(widget, "description", "") and not getattr(widget, "tooltip", None):
+                widget.tooltip = getattr(widget, "placeholder", "") or widget.description
+            kids[at:at + 1] = [shown]
+    form.box.children = kids
+    fit_buttons(form.button, *[b for b in (getattr(form, "yes", None), getattr(form, "cancel", None)) if b])
+    return form
+
+
+def checklist_part(checklist: ChecklistForm) -> ChecklistForm:
+    """A checklist form with help under its controls and a table that scrolls rather than overflow."""
+    checklist.view.layout = w.Layout(max_width="100%", overflow="auto")
+    dress(checklist.form, {"question": "Pick a question; the table above shows every answer so far.",
+                           "answer": "How far the team has got on this question.",
+                           "note": "Why, or what is still missing (optional)."})
+    return checklist
+
+
+def groups_field(label: str, groups: pd.DataFrame | None, extra: dict[str, str] | None = None) -> w.TagsInput:
+    """Several of Step 1's groups, picked by name (`forms.group_picker`); `extra` adds names -> ids
+    such as "Everyone (universal action)" -> "all"."""
+    picker = group_picker(label, groups, multiple=True)
+    picker.description = label
+    if extra:
+        picker.ids = {**picker.ids, **extra}
+        picker.allowed_tags = [*picker.allowed_tags, *extra]
+        picker.disabled = False
+    return picker
+
+
+def set_groups(picker: w.TagsInput, group_ids: list[str]) -> None:
+    """Show these groups in a picker by name; a group Step 1 does not list keeps a name of its own."""
+    names = {gid: name for name, gid in picker.ids.items()}
+    for gid in group_ids:
+        if gid not in names:
+            name = group_id_label(gid) or gid
+            if name in picker.ids:
+                name = f"{name} ({gid})"
+            picker.ids = {**picker.ids, name: gid}
+            picker.allowed_tags = [*picker.allowed_tags, name]
+            names[gid] = name
+    picker.value = [names[gid] for gid in group_ids]
+
+
+def delete_beside(form: Form, label: str, on_confirm: Callable, what: Callable[[DeleteButton], str],
+                  *pickers: w.ValueWidget) -> DeleteButton:
+    """A `DeleteButton` on the same line as the form's Save, for the entry the form's `pickers` show.
+
+    `what` names that entry in the question; picking another entry takes the question back, so
+    "Yes, delete" always deletes the entry the question named.
+    """
+    delete = DeleteButton(label, on_confirm, what=what)
+    fit_buttons(delete.button, delete.yes, delete.cancel)
+    form.controls.children = (*form.controls.children, delete.box)
+    delete.box.layout.margin = "0 0 0 24px"
+
+    def withdraw(_change: dict) -> None:
+        if delete.asking:
+            delete.cancel.click()
+
+    for picker in pickers:
+        picker.observe(withdraw, "value")
+    return delete
+
+
+def refill(page: object, key: str, entry: object, change: dict | None) -> bool:
+    """Whether a change form should show `entry` (a model, or None) afresh: another entry was picked
+    (`change`), or the saved entry differs from what the form last showed. After someone saves
+    something else, what a person is typing in this form is kept."""
+    shown = page.__dict__.setdefault("_shown", {})
+    dump = entry.model_dump(mode="json", exclude={"causes"}) if entry is not None else None
+    if change is None and key in shown and shown[key] == dump:
+        return False
+    shown[key] = dump
+    return True
+
+
+def edit_panels(pages: dict[str, w.Widget]) -> w.Accordion:
+    """Forms as folding panels ("Add …", "Change or delete …"), the first one open, so the page
+    stays short; panel titles span the page, so they are never cut as tab titles are."""
+    panels = w.Accordion(children=list(pages.values()), titles=list(pages), selected_index=0)
+    panels.add_class("lnob-panels")
+    return panels

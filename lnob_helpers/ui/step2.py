@@ -4,24 +4,19 @@ Both modes render a `Step2Result` (`why.step2.compute_step2`) and write its tabl
 shows static tables and problem-tree diagrams. App mode (`lnob app`) adds forms that add, change
 and delete the entries of `step2_why.yaml` one at a time: every change is validated and saved at
 once (with Undo beside the button), then Step 2 is computed again from the files.
-
-The small building blocks at the top (`dress`, `scroll_table`, `set_groups`, `readable`) are shared
-with the Step 3 and Step 5 pages.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 
 import ipywidgets as w
 import pandas as pd
 
 from ..config import Analysis
 from ..errors import InputError
-from ..groups import group_id_label
 from ..notebook import check_int, step_context
-from ..render import figure_png, table_html, yes_no
+from ..render import figure_png, yes_no
 from ..what.models import STEP3_FILE, load_step3
 from ..groups import group_labels, name_groups
 from ..why.diagnostics import step2_checklist
@@ -30,12 +25,12 @@ from ..why.problem_tree import plot_problem_tree, tree_frame
 from ..why.roles import KIND_LABELS, LEVEL_LABELS
 from ..why.step2 import Step2Result, compute_step2
 from .feedback import Alerts, guarded
-from .forms import (LABEL_STYLE, ChecklistForm, DeleteButton, Form, StepPage, choice, chosen, group_picker, heading,
-                    help_line, picked_group, picked_groups, plain, remove_entry, required, say, section, set_options,
-                    show_app, show_figure, show_table, split_items, text, upsert)
+from .forms import (ChecklistForm, DeleteButton, Form, StepPage, checklist_part, choice, chosen, delete_beside, dress,
+                    edit_panels, group_picker, groups_field, heading, help_line, picked_group, picked_groups, plain,
+                    refill, remove_entry, required, say, section, set_groups, set_options, show_app, show_figure,
+                    show_table, split_items, text, upsert)
 from .navigation import refresh_step_bar, step_bar
-from .step1 import full_table, percent
-
+from .words import full_table, listed, percent, quote, readable, scroll_table
 LEVEL_OPTIONS = [("Immediate", "immediate"), ("Underlying", "underlying"), ("Root", "root")]
 LEVEL_WORDS = dict((v, k) for k, v in LEVEL_OPTIONS)
 NO_PARENT = ("(the problem itself)", "")
@@ -48,130 +43,6 @@ PROGRESS_HEADERS = {"section": "Section", "questions": "Questions", "answered": 
 REPORT_ROLE_COLUMNS = ("actor", "kind", "level", "groups", "problems")  # the rest is in the attached workbook
 PRIORITY_HEADERS = {"rank": "Rank", "group": "Group", "score": "Score", "furthest behind": "Furthest behind",
                     "chosen by the team": "Chosen by the team", "why this score": "Why this score"}
-
-
-# --- shared with the Step 3 and Step 5 pages ----------------------------------------------------
-
-def readable(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
-    """The columns named in `headers`, in that order, under their plain-language headers."""
-    return frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
-
-
-def scroll_table(frame: pd.DataFrame, **options) -> str:
-    """`table_html` inside a box that scrolls sideways, so no table is ever wider than the page."""
-    return f'<div class="lnob-scroll" style="max-width:100%;overflow-x:auto">{table_html(frame, **options)}</div>'
-
-
-def fit_buttons(*buttons: w.Button) -> None:
-    """Buttons as wide as their labels, so no label is ever cut."""
-    for button in buttons:
-        button.layout.width = "auto"
-        button.layout.min_width = "fit-content"
-
-
-def checklist_part(checklist: ChecklistForm) -> ChecklistForm:
-    """A checklist form with help under its controls and a table that scrolls rather than overflow."""
-    checklist.view.layout = w.Layout(max_width="100%", overflow="auto")
-    dress(checklist.form, {"question": "Pick a question; the table above shows every answer so far.",
-                           "answer": "How far the team has got on this question.",
-                           "note": "Why, or what is still missing (optional)."})
-    return checklist
-
-
-def dress(form: Form, helps: dict[str, str]) -> Form:
-    """One line of help under each control, a label beside each group picker, and buttons that fit."""
-    kids = list(form.box.children)
-    for name, widget in form.fields.items():
-        at = kids.index(widget)
-        shown = widget
-        if isinstance(widget, w.TagsInput):  # its description is not drawn: put the label beside it
-            label = w.Label(widget.description, layout=w.Layout(width=LABEL_STYLE["description_width"],
-                                                                 min_width=LABEL_STYLE["description_width"]))
-            widget.layout = w.Layout(width="auto", flex="1 1 auto")
-            shown = w.HBox([label, widget], layout=w.Layout(width="95%", align_items="center"))
-        kids[at:at + 1] = [shown, help_line(helps[name])] if name in helps else [shown]
-    form.box.children = kids
-    fit_buttons(form.button, *[b for b in (getattr(form, "yes", None), getattr(form, "cancel", None)) if b])
-    return form
-
-
-def groups_field(label: str, groups: pd.DataFrame | None, extra: dict[str, str] | None = None) -> w.TagsInput:
-    """Several of Step 1's groups, picked by name (`forms.group_picker`); `extra` adds names -> ids
-    such as "Everyone (universal action)" -> "all"."""
-    picker = group_picker(label, groups, multiple=True)
-    picker.description = label
-    if extra:
-        picker.ids = {**picker.ids, **extra}
-        picker.allowed_tags = [*picker.allowed_tags, *extra]
-        picker.disabled = False
-    return picker
-
-
-def set_groups(picker: w.TagsInput, group_ids: list[str]) -> None:
-    """Show these groups in a picker by name; a group Step 1 does not list keeps a name of its own."""
-    names = {gid: name for name, gid in picker.ids.items()}
-    for gid in group_ids:
-        if gid not in names:
-            name = group_id_label(gid) or gid
-            if name in picker.ids:
-                name = f"{name} ({gid})"
-            picker.ids = {**picker.ids, name: gid}
-            picker.allowed_tags = [*picker.allowed_tags, name]
-            names[gid] = name
-    picker.value = [names[gid] for gid in group_ids]
-
-
-def quote(text: str, limit: int = 60) -> str:
-    """People's text in double quotes, shortened to `limit` characters."""
-    text = " ".join(str(text).split())
-    return f"\"{text if len(text) <= limit else text[:limit - 1] + '…'}\""
-
-
-def listed(texts: list[str], most: int = 3) -> str:
-    """Up to `most` texts quoted, then how many more: '"A", "B", "C" and 2 more'."""
-    shown = ", ".join(quote(t) for t in texts[:most])
-    return shown + (f" and {len(texts) - most} more" if len(texts) > most else "")
-
-
-def delete_beside(form: Form, label: str, on_confirm: Callable, what: Callable[[DeleteButton], str],
-                  *pickers: w.ValueWidget) -> DeleteButton:
-    """A `DeleteButton` on the same line as the form's Save, for the entry the form's `pickers` show.
-
-    `what` names that entry in the question; picking another entry takes the question back, so
-    "Yes, delete" always deletes the entry the question named.
-    """
-    delete = DeleteButton(label, on_confirm, what=what)
-    fit_buttons(delete.button, delete.yes, delete.cancel)
-    form.controls.children = (*form.controls.children, delete.box)
-    delete.box.layout.margin = "0 0 0 24px"
-
-    def withdraw(_change: dict) -> None:
-        if delete.asking:
-            delete.cancel.click()
-
-    for picker in pickers:
-        picker.observe(withdraw, "value")
-    return delete
-
-
-def refill(page: object, key: str, entry: object, change: dict | None) -> bool:
-    """Whether a change form should show `entry` (a model, or None) afresh: another entry was picked
-    (`change`), or the saved entry differs from what the form last showed. After someone saves
-    something else, what a person is typing in this form is kept."""
-    shown = page.__dict__.setdefault("_shown", {})
-    dump = entry.model_dump(mode="json", exclude={"causes"}) if entry is not None else None
-    if change is None and key in shown and shown[key] == dump:
-        return False
-    shown[key] = dump
-    return True
-
-
-def edit_panels(pages: dict[str, w.Widget]) -> w.Accordion:
-    """Forms as folding panels ("Add …", "Change or delete …"), the first one open, so the page
-    stays short; panel titles span the page, so they are never cut as tab titles are."""
-    panels = w.Accordion(children=list(pages.values()), titles=list(pages), selected_index=0)
-    panels.add_class("lnob-panels")
-    return panels
 
 
 def show(analysis: str = "", mode: str = "auto", top: int = 10) -> None:

@@ -24,13 +24,12 @@ from ..what.plan_plot import plot_action_plan
 from ..what.prioritise import RATED
 from ..what.step3 import Step3Result, compute_step3
 from .feedback import Alerts, guarded
-from .forms import (DeleteButton, Form, StepPage, bullets, choice, chosen, heading, help_line, many, picked_groups,
-                    plain, remove_entry, required, say, section, set_options, show_app, show_figure, show_table,
-                    split_items, text)
+from .forms import (DeleteButton, Form, StepPage, bullets, choice, chosen, delete_beside, dress, edit_panels,
+                    groups_field, heading, help_line, many, picked_groups, plain, refill, remove_entry, required, say,
+                    section, set_groups, set_options, show_app, show_figure, show_table, split_items, text)
 from .navigation import refresh_step_bar, step_bar
-from .step1 import full_table
-from .step2 import (LEVEL_WORDS, delete_beside, dress, edit_panels, groups_field, listed, quote, readable, refill,
-                    scroll_table, set_groups)
+from .step2 import LEVEL_WORDS
+from .words import full_table, listed, quote, readable, scroll_table
 
 RATING_OPTIONS = [("not rated yet", None), ("1 (least favourable)", 1), ("2", 2), ("3", 3), ("4", 4),
                   ("5 (most favourable)", 5)]

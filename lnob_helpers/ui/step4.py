@@ -49,10 +49,9 @@ from ..render import SUPPRESSED_MARK
 from ..yamlstore import locked
 from . import downloads
 from .feedback import Alerts, busy, guarded
-from .forms import LABEL_STYLE, DeleteButton, Form, UndoLine, checked_count, checked_number, choice, help_line, plain
+from .forms import (LABEL_STYLE, DeleteButton, Form, UndoLine, checked_count, checked_number, choice, dress, help_line, plain)
 from .navigation import refresh_step_bar, step_bar
-from .step1 import Words, count, dress, figure, full_table, html_table, level_text, number, percent
-
+from .words import Words, count, figure, full_table, html_table, level_text, number, percent
 NOTEBOOK = "4_measure.ipynb"
 MAX_CHARTS = 6
 REPORT_CHARTS = 2  # trajectory charts in the report; the app draws any
@@ -724,7 +723,7 @@ class Step4App:
         }, "Save target", self.save_target,
             title="Set a target for the indicator and circumstance chosen above the tabs",
             help="Targets start from the latest round; milestones follow every three years.")
-        self.value_help = dress(self.new_form, {**NEW_TARGET_HELP, "value": help_text})["value"]
+        self.value_help = dress(self.new_form, {**NEW_TARGET_HELP, "value": help_text}).help_lines["value"]
         self.new_form["path"].value = "linear"
         self.kind, self.value, self.target_year, self.path = (kind, self.new_form["value"],
                                                               self.new_form["target_year"], self.new_form["path"])

@@ -30,12 +30,12 @@ from ..render import figure_png
 from ..groups import group_labels, name_groups
 from .feedback import Alerts, guarded
 from .forms import (LABEL_STYLE, ChecklistForm, DeleteButton, Form, StepPage, bullets, checked_count, checked_date,
-                    checked_number, choice, chosen, heading, many, picked_groups, plain, remove_entry, required, say,
-                    section, set_options, show_app, show_figure, show_table, split_items, text, upsert)
+                    checked_number, checklist_part, choice, chosen, delete_beside, dress, edit_panels, groups_field,
+                    heading, many, picked_groups, plain, refill, remove_entry, required, say, section, set_groups,
+                    set_options, show_app, show_figure, show_table, split_items, text, upsert)
 from .navigation import refresh_step_bar, step_bar
-from .step1 import full_table, number, percent
-from .step2 import (checklist_part, delete_beside, dress, edit_panels, groups_field, progress_table, quote, readable,
-                    refill, scroll_table, set_groups)
+from .step2 import progress_table
+from .words import full_table, number, percent, quote, readable, scroll_table
 
 LOG_HEADERS = {"date": "Date", "title": "Consultation", "method": "Method", "groups": "Groups", "total": "People",
                "sex_female": "Women", "sex_male": "Men", "with_disability": "With a disability",

@@ -59,6 +59,14 @@ def choose(scope, label: str, option: str | re.Pattern, nth: int = 0, last: bool
     select.select_option(label=wanted)
 
 
+def pick_entry(scope, label: str, option: str | re.Pattern, shown_in: str, nth: int = 0, last: bool = False) -> None:
+    """Pick an entry to change, and wait until the form shows it (in the field `shown_in`), so what is
+    typed next is not overwritten by the page filling the form."""
+    choose(scope, label, option, last=last)
+    field(scope, shown_in, nth).page.wait_for_function("(e) => e.value !== ''",
+                                                        arg=field(scope, shown_in, nth).element_handle())
+
+
 def type_in(scope, label: str, text: str, nth: int = 0) -> None:
     box = field(scope, label, nth)
     box.fill(text)
@@ -245,7 +253,7 @@ def test_evidence_refuses_typos_and_future_dates_then_is_edited_deleted_and_undo
     click(ev, "Save evidence")
     message(ev, "ok", "Evidence about Tamar added.")
 
-    choose(ev, "Entry", re.compile("Clinics are two hours"))
+    pick_entry(ev, "Entry", re.compile("Clinics are two hours"), "Finding")
     type_in(ev, "Finding", "Clinics are three hours away by foot.")
     click(ev, "Save evidence")
     message(ev, "ok", "changed")
@@ -281,7 +289,7 @@ def test_problem_trees_causes_actors_and_gaps(app, team, page):
     click(cause, "Add cause")
     message(cause, "ok", "added")
     cedit = open_panel(page, "Change or delete a cause", "Change or delete a cause")
-    choose(cedit, "Cause", re.compile("No school places"))
+    pick_entry(cedit, "Cause", re.compile("No school places"), "New wording")
     type_in(cedit, "New wording", "Too few school places near the camps")
     click(cedit, "Save cause")
     message(cedit, "ok", "")
@@ -295,7 +303,7 @@ def test_problem_trees_causes_actors_and_gaps(app, team, page):
     click(actor, "Add actor")
     message(actor, "ok", "added")
     aedit = open_panel(page, "Change or delete an actor", "Change or delete an actor")
-    choose(aedit, "Actor", re.compile("Camp school committee"))
+    pick_entry(aedit, "Actor", re.compile("Camp school committee"), "Name")
     type_in(aedit, "Name", "Camp school parents' committee")
     click(aedit, "Save actor")
     message(aedit, "ok", "")
@@ -309,7 +317,7 @@ def test_problem_trees_causes_actors_and_gaps(app, team, page):
     click(gap, "Add capacity gap")
     message(gap, "ok", "added")
     gedit = open_panel(page, "Change or delete a gap", "Change or delete a capacity gap")
-    choose(gedit, "Capacity gap", re.compile("No budget for teachers"))
+    pick_entry(gedit, "Capacity gap", re.compile("No budget for teachers"), "Gap")
     type_in(gedit, "Gap", "No budget for trained teachers")
     click(gedit, "Save capacity gap")
     message(gedit, "ok", "")
@@ -335,7 +343,7 @@ def test_actions(app, team, page):
     click(add, "Add action")
     message(add, "ok", "")
     edit = open_panel(page, "Change or delete an action", "Change or delete an action")
-    choose(edit, "Action", re.compile("Sign-language interpreters"))
+    pick_entry(edit, "Action", re.compile("Sign-language interpreters"), "Action", nth=1)
     type_in(edit, "Action", "Sign-language interpreters at every district health post", nth=1)
     click(edit, "Save action")
     message(edit, "ok", "")
@@ -357,7 +365,7 @@ def test_targets_refuse_an_emptied_value(app, team, page):
     edit = form(page, "Change or delete a saved target")
     chosen = field(edit, "Saved target").locator("option").all_inner_texts()
     assert chosen and not any("=" in c for c in chosen)
-    choose(edit, "Saved target", re.compile("."), last=True)  # the one just set
+    pick_entry(edit, "Saved target", re.compile("."), "Target value", last=True)  # the one just set
     type_in(edit, "Target value", "")
     before = (team / "step4_targets.yaml").read_text(encoding="utf-8")
     click(edit, "Save changes")
@@ -403,7 +411,7 @@ def test_ratings_recommendations_and_consultations(app, team, page):
     click(rec, "Add recommendation")
     message(rec, "ok", "")
     redit = open_panel(page, "Change or delete a recommendation", "Change or delete a recommendation")
-    choose(redit, "Recommendation", re.compile("Guarantee inclusive education"))
+    pick_entry(redit, "Recommendation", re.compile("Guarantee inclusive education"), "Wording")
     type_in(redit, "Wording", "Guarantee inclusive education in every host school")
     click(redit, "Save recommendation")
     message(redit, "ok", "")
@@ -427,7 +435,7 @@ def test_ratings_recommendations_and_consultations(app, team, page):
     click(log, "Add consultation")
     message(log, "ok", "")
     cedit = open_panel(page, "Change or delete a consultation", "Change or delete a consultation")
-    choose(cedit, "Consultation", re.compile("Camp meeting"))
+    pick_entry(cedit, "Consultation", re.compile("Camp meeting"), "Consultation", nth=1)
     type_in(cedit, "Consultation", "Camp meeting in Riverside", nth=1)
     click(cedit, "Save consultation")
     message(cedit, "ok", "")

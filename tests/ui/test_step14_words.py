@@ -173,7 +173,7 @@ def test_step1_report_shows_labels_not_ids(step1, analysis, monkeypatch):
 
 
 def test_figures_too_short_for_their_labels_grow_instead_of_warning(step1):
-    from lnob_helpers.ui.step1 import figure
+    from lnob_helpers.ui.words import figure
     from lnob_helpers.who.plots import dot_plot
 
     table = step1.table
