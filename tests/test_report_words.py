@@ -115,3 +115,13 @@ def test_true_false_columns_read_yes_and_no():
                                     "Chosen": pd.Series([True, False, True], dtype=bool)}))
     cells = re.findall(r"<td>(.*?)</td>", page)
     assert cells == ["Rural", "Yes", "Yes", "Urban", "No", "No", "Delta", "", "Yes"]
+
+
+def test_every_number_of_the_executive_summary_is_shown_in_the_body(body_html):
+    """The summary says nothing the body does not show: each of its decimals appears in a step section."""
+    start, end = body_html.index('<h2 id="summary">'), body_html.index('<h2 id="step1">')
+    summary, steps = text_of(body_html[start:end]), text_of(body_html[end:])
+    decimals = set(re.findall(r"(?<![\d.])\d+\.\d(?!\d)", summary))
+    assert len(decimals) >= 10, "the summary quotes the numbers it rests on"
+    missing = sorted(d for d in decimals if d not in steps)
+    assert missing == [], f"numbers of the executive summary that no step section shows: {missing}"
