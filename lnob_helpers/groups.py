@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -203,4 +204,21 @@ def step1_groups(analysis: Analysis) -> pd.DataFrame | None:
     """The left-behind groups Step 1 wrote for `analysis`; None when it has not written them yet
     (then say `STEP1_MISSING`)."""
     path = analysis.outputs / STEP1_LEFT_BEHIND
-    return read_left_behind(path) if path.exists() else None
+    if not path.exists():
+        return None
+    groups = read_left_behind(path)
+    return groups.assign(label=unique_names(groups, {c.id: c.label or c.id for c in analysis.circumstances}))
+
+
+def unique_names(groups: pd.DataFrame, circumstance_labels: dict[str, str]) -> list[str]:
+    """Each group's label, with what it is a group of where two groups share a label:
+    'Other (Ethnicity of the household head)', so a list of names never needs an id."""
+    labels = [str(x) for x in groups["label"]]
+    shared = {label for label, uses in Counter(labels).items() if uses > 1}
+    named = []
+    for label, gid in zip(labels, groups["group_id"]):
+        if label in shared:
+            of = " × ".join(circumstance_labels.get(c, c) for c in split_group_id(str(gid)))
+            label = f"{label} ({of})" if of else label
+        named.append(label)
+    return named

@@ -339,3 +339,12 @@ def test_input_files_are_never_modified(dhs):
     validate_folder(folder)
     load_round(load_analysis(folder))
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == digests
+
+
+def test_groups_sharing_a_label_are_named_by_what_they_are_groups_of():
+    from lnob_helpers.groups import unique_names
+
+    groups = pd.DataFrame({"group_id": ["ethnicity=Other", "religion=Other", "area=Rural"],
+                           "label": ["Other", "Other", "Rural"]})
+    names = unique_names(groups, {"ethnicity": "Ethnicity of the household head", "religion": "Religion"})
+    assert names == ["Other (Ethnicity of the household head)", "Other (Religion)", "Rural"]
