@@ -206,19 +206,27 @@ def tree_sentence(it: IndicatorTree) -> str:
 
 def overlaps_table(result: Step1Result, words: Words, top: int | None = REPORT_ROWS) -> pd.DataFrame:
     """Shares deprived on two or more, and three or more, indicators: everyone, then the `top` groups
-    with the highest share on the most indicators (withheld estimates are not ranked)."""
+    with the highest share on the most indicators (withheld estimates are not ranked). With several
+    data files (DHS children and women), one block per file, saying which indicators it combines."""
     o = result.overlaps.to_frame()
     if o.empty:
         return pd.DataFrame()
+    level = level_text(result.analysis)
+    blocks = [_file_overlaps(rows, words, level, top) for _, rows in o.groupby("file", sort=False)]
+    table = pd.concat(blocks, ignore_index=True).fillna("")
+    return table if len(blocks) > 1 else table.drop(columns="Indicators combined")
+
+
+def _file_overlaps(o: pd.DataFrame, words: Words, level: str, top: int | None) -> pd.DataFrame:
     measures = list(dict.fromkeys(o["measure"]))
     shown = o.assign(text=intervals(o, factor=100))
     wide = shown.pivot_table(index="group_id", columns="measure", values="text", aggfunc="first", sort=False)
     last = o.loc[(o["measure"] == measures[-1]) & (o["flag"] != FLAG_SUPPRESSED)]
     ranked = last.loc[last["group_id"] != "national"].sort_values("estimate", ascending=False)["group_id"]
     order = ["national", *(ranked.head(top) if top else ranked)]
-    cases = o.loc[o["measure"] == measures[0]].set_index("group_id")
-    level = level_text(result.analysis)
+    cases = o.loc[o["measure"] == measures[0]].drop_duplicates("group_id").set_index("group_id")
     return pd.DataFrame({
+        "Indicators combined": words.indicators(str(o["indicators"].iloc[0])),
         "Group": _distinct_names(order, words),
         **{f"{m.capitalize()} (%, {level} interval)": wide[m].reindex(order).fillna("").to_numpy() for m in measures},
         "Cases": [("" if cases.at[g, "flag"] == FLAG_SUPPRESSED else count(cases.at[g, "n"])) for g in order],
