@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import html
 import io
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .privacy import FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_SUPPRESSED, withhold_counts
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DPI = 100
 SUPPRESSED_MARK = "suppressed"
@@ -38,6 +40,8 @@ TABLE_CSS = f"<style>{TABLE_STYLE}</style>"  # the report keeps TABLE_STYLE in i
 
 def figure_png(fig: Figure) -> bytes:
     """`fig` as PNG bytes (for an Image widget or a static output); the figure is freed."""
+    import matplotlib.pyplot as plt  # here, so that a process that draws nothing does not load pyplot
+
     buffer = io.BytesIO()
     with plt.rc_context({"text.parse_math": False}):  # tick labels made while drawing show `$` as typed
         fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")

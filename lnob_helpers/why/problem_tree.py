@@ -9,14 +9,15 @@ never cross and boxes never overlap; the figure grows taller with the number of 
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
 
 from ..style import BEHIND, CAUTION, NATIONAL, PALETTE, finish_figure
 from .models import CAUSE_LEVELS, ProblemTree
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 LEVEL_COLOURS = {"manifestation": BEHIND, "immediate": CAUTION, "underlying": PALETTE["cyan"], "root": PALETTE["purple"]}
 COLUMN_TITLES = ("Problem (manifestation)", "Immediate causes", "Underlying causes", "Root causes")
@@ -87,6 +88,9 @@ def plot_problem_tree(tree: ProblemTree, source: str = "Team analysis, step2_why
     slot_in = cause_lines * LINE_HEIGHT_IN + 0.3
     manifestation_in = int(boxes["lines"].iloc[-1]) * LINE_HEIGHT_IN + 0.3
     span = max(slots, manifestation_in / slot_in)
+    import matplotlib.pyplot as plt  # here: computing Step 2 (the report's summary does) draws nothing
+    from matplotlib.patches import FancyBboxPatch
+
     fig, ax = plt.subplots(figsize=(12, span * slot_in + 1.5))
     centre = (slots - 1) / 2
     ax.set_xlim(-0.5, 3.5)
