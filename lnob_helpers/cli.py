@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .config import ALLOW_OUTSIDE_ENV
+from .config import ALLOW_OUTSIDE_ENV, DEFAULT_MEMORY_MB, MEMORY_ENV, memory_mb
 from .errors import LnobError
 from .report.paper import DEFAULT_PAPER, PAPERS
 
@@ -33,6 +33,7 @@ def _init(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .validate import validate_folder, validation_notes
 
+    _use_memory(args)
     for note in validation_notes(args.folder):
         print(f"{args.folder}: note: {note}")
     problems = validate_folder(args.folder)
@@ -49,6 +50,7 @@ def _tables(args: argparse.Namespace) -> int:
     from .config import load_analysis
     from .disaggregate import write_disaggregation
 
+    _use_memory(args)
     analysis = load_analysis(args.folder)
     written = write_disaggregation(analysis, year=args.round, two_way=not args.one_way)
     for path in written:
@@ -58,10 +60,19 @@ def _tables(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from .report.build import build_reports, print_summary
+    from .report.comparison import batch_comparison
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    results = build_reports(args.folders, out=args.out, formats=formats, jobs=args.jobs, paper=args.paper)
-    return print_summary(results)
+    cluster = "dask" if args.scheduler else args.cluster
+    if args.scheduler and args.jobs:
+        raise LnobError("--jobs sets the workers of a cluster on this machine; an existing --scheduler has its own.")
+    results = build_reports(args.folders, out=args.out, formats=formats, jobs=args.jobs, paper=args.paper,
+                            cluster=cluster, scheduler=args.scheduler)
+    status = print_summary(results)
+    note = batch_comparison(sorted(r.folder for r in results if not r.error), args.out)
+    if note:
+        print(note)
+    return status
 
 
 def _app(args: argparse.Namespace) -> int:
@@ -85,6 +96,24 @@ def _workshop(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _share(args: argparse.Namespace) -> int:
+    from .collab.manifest import period_from_text
+    from .collab.package import default_package_path, read_package, write_package
+    from .yamlstore import read_yaml
+
+    fields: dict[str, object] = {"partner": {"name": args.partner, "contact": args.contact},
+                                 "source_type": args.source_type, "licence": args.licence}
+    fields |= {key: getattr(args, key) for key in ("method", "coverage") if getattr(args, key)}
+    if args.period:
+        fields["period"] = period_from_text(args.period)
+    if args.quality:
+        fields["quality"] = read_yaml(args.quality)
+    out = args.out or default_package_path(args.folder)
+    path = write_package(args.folder, out, fields, force=args.force)
+    print(f"wrote {read_package(path).summary()}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lnob", description="Leave No One Behind workbook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check analysis.yaml and the data it points to")
     v.add_argument("folder", help="analysis folder holding analysis.yaml")
     _outside_option(v)
+    _memory_option(v)
     v.set_defaults(func=_validate)
 
     t = sub.add_parser("tables", help="write Step 1 disaggregated tables (aggregates only)")
@@ -107,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--round", type=int, default=None, help="survey year (default: latest)")
     t.add_argument("--one-way", action="store_true", help="skip two-way intersections")
     _outside_option(t)
+    _memory_option(t)
     t.set_defaults(func=_tables)
 
     r = sub.add_parser("report", help="run the five step notebooks and build the country report")
@@ -117,8 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--paper", default=DEFAULT_PAPER, choices=sorted(PAPERS),
                    help=f"page size of the PDF and Word versions (default {DEFAULT_PAPER})")
     r.add_argument("--out", default=None,
-                   help="folder for the reports (default: each analysis's outputs/report/)")
-    r.add_argument("--jobs", type=int, default=1, help="analyses built in parallel (default 1)")
+                   help="folder for the reports (default: each analysis's outputs/report/) and, for several "
+                        "analyses sharing indicators, comparison.csv/.xlsx (default: the folder holding them)")
+    r.add_argument("--jobs", type=int, default=None,
+                   help="analyses built at once on this machine (default 1; with --cluster dask, the local "
+                        "cluster's workers, default one per core as memory allows)")
+    r.add_argument("--cluster", default="local", choices=["local", "dask"],
+                   help="where the analyses are built: local processes, or tasks on Dask distributed (default local)")
+    r.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="an existing Dask scheduler to send the analyses to (implies --cluster dask; every worker "
+                        "must see the analysis folders at the same paths)")
     _outside_option(r)
     r.set_defaults(func=_report)
 
@@ -136,7 +175,40 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--reset", default="", help="restore one team's copy (e.g. team-03 or 3)")
     w.add_argument("--port-base", type=int, default=8866, help="first team's port")
     w.set_defaults(func=_workshop)
+
+    from .collab.manifest import SOURCE_TYPE_LABELS
+
+    s = sub.add_parser("share", help="write a contribution package of this analysis's figures for partners")
+    s.add_argument("folder", help="analysis folder holding analysis.yaml (Step 1 must have run)")
+    s.add_argument("--partner", required=True, help="name of the organisation sharing the figures")
+    s.add_argument("--contact", default="", help="how partners reach you (an e-mail address, say)")
+    s.add_argument("--source-type", required=True, choices=list(SOURCE_TYPE_LABELS),
+                   help="kind of source the figures come from")
+    s.add_argument("--licence", required=True, help="licence of the figures: an id such as CC-BY-4.0, or its terms")
+    s.add_argument("--method", default="", help="how the figures were made (default: said from the analysis)")
+    s.add_argument("--coverage", default="", help="population and area covered (default: said from the analysis)")
+    s.add_argument("--period", default="", help="years covered, e.g. 2019-2024 (default: the rounds shared)")
+    s.add_argument("--quality", default="", metavar="FILE.yaml",
+                   help="quality assessment, required for citizen_generated and administrative sources: a level "
+                        "(met, partly met, not met, not known) and a note for each of sampling_or_coverage, "
+                        "method_documented, validation, timeliness and ethics_consent")
+    s.add_argument("--out", default=None, metavar="FILE.zip",
+                   help="the package to write (default: outputs/share/contribution_<ISO3>_<date>.zip)")
+    s.add_argument("--force", action="store_true", help="replace the package if the file exists")
+    s.set_defaults(func=_share)
     return parser
+
+
+def _memory_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--memory-mb", type=int, default=None, metavar="MB",
+                         help=f"working memory the data are read within, in MB (default ${MEMORY_ENV} or "
+                              f"{DEFAULT_MEMORY_MB}); larger files are read in more, smaller chunks")
+
+
+def _use_memory(args: argparse.Namespace) -> None:
+    if args.memory_mb is not None:
+        os.environ[MEMORY_ENV] = str(args.memory_mb)
+    memory_mb()  # refuses a bad value before any work
 
 
 def _outside_option(command: argparse.ArgumentParser) -> None:

@@ -26,6 +26,22 @@ ANALYSIS_FILE = "analysis.yaml"
 # `lnob ... --allow-outside` sets this for the command and the notebooks it runs, so a relative
 # data path may leave the analysis folder; an absolute path in analysis.yaml is always allowed.
 ALLOW_OUTSIDE_ENV = "LNOB_ALLOW_OUTSIDE"
+# The working memory (MB) the streaming engine plans its chunks and passes for (`lnob tables` and
+# `lnob validate`, `--memory-mb`). A property of the machine, not of the analysis, so it is not in
+# analysis.yaml, which travels between a laptop and a server.
+MEMORY_ENV = "LNOB_MEMORY_MB"
+DEFAULT_MEMORY_MB = 1024
+
+
+def memory_mb() -> int:
+    """The working-memory ceiling in MB: `LNOB_MEMORY_MB` when set, else `DEFAULT_MEMORY_MB`."""
+    raw = os.environ.get(MEMORY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MEMORY_MB
+    if not raw.isdigit() or int(raw) < 64:
+        raise InputError(f"the memory ceiling (--memory-mb or {MEMORY_ENV}) is '{raw}'; give the working memory "
+                         "in MB as a whole number of at least 64.")
+    return int(raw)
 
 FACTORS = ("discrimination", "geography", "governance", "socioeconomic", "shocks")
 FACTOR_LABELS = {

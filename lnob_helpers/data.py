@@ -54,7 +54,7 @@ def read_microdata(path: str | Path, fmt: str | None = None, columns: list[str] 
             reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
             frame, meta = reader(str(path), usecols=columns, user_missing=False)
             labels = {col: dict(vl) for col, vl in meta.variable_value_labels.items()}
-            return Microdata(_tidy_numeric(frame), labels, path)
+            return Microdata(tidy_numeric(frame), labels, path)
     except InputError:
         raise
     except ValueError as e:
@@ -70,7 +70,7 @@ def _usecols(columns: list[str] | None):
     return None if columns is None else (lambda c: c in set(columns))
 
 
-def _tidy_numeric(frame: pd.DataFrame) -> pd.DataFrame:
+def tidy_numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """pyreadstat returns integers as float64; give whole-number columns back a nullable int."""
     out = {}
     for col in frame.columns:

@@ -16,14 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Analysis, Circumstance, Suppression
+from .config import Analysis, Circumstance, Round, Suppression
+from .config import memory_mb as configured_memory_mb
+from .errors import InputError
 from .exports import write_table
 from .groups import GROUP_SEPARATOR, group_name
 from .heat_format import TEMPLATE_COLUMNS
 from .privacy import (FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_OK, FLAG_SUPPRESSED, assert_no_small_cells,
                       complementary_suppression)
-from .rounds import RoundData, load_round
+from .rounds import RoundData
 from .survey import TABLE_COLUMN, estimate, estimate_domains, estimate_tables
+from .table_sums import stream_tables
 
 EXTRA_COLUMNS = ["n", "flag", "share", "dimension_id", "group_id", "factors"]
 NOTES = {
@@ -31,6 +34,7 @@ NOTES = {
     FLAG_CAUTION: "Interpret with caution: fewer than {caution_n} unweighted cases.",
 }
 NO_VARIATION_NOTE = "No variation in the sample: the interval cannot be computed."
+NO_VARIATION_SE = 1e-12  # relative to the estimate (at least 1): below it an SE is rounding, not variation
 COMPLEMENTARY_NOTE = "Withheld so that a suppressed group beside it cannot be worked out from the total."
 WITHHELD_VALUES = ("estimate", "se", "ci_lb", "ci_ub")
 
@@ -46,18 +50,11 @@ def disaggregate(
     circumstances: Sequence[str] | None = None,
     depth: int = 2,
 ) -> pd.DataFrame:
-    """Estimates for each indicator, nationally and by every combination of up to `depth` circumstances.
-
-    A circumstance derived from another's column (bottom40 from the wealth quintile) is never
-    crossed with it: "Poorest, Bottom 40%" is just the poorest.
-    """
+    """Estimates for each indicator, nationally and by every combination of up to `depth` circumstances
+    (see `_tables`)."""
     a = data.analysis
     ind_ids = list(indicators or [i.id for i in a.indicators])
-    circ_ids = list(circumstances or [c.id for c in a.circumstances])
-    sources = {c: set(a.circumstance(c).source_columns) for c in circ_ids}
-    combos = [combo for k in range(1, depth + 1) for combo in itertools.combinations(circ_ids, k)
-              if all(sources[x].isdisjoint(sources[y]) for x, y in itertools.combinations(combo, 2))]
-    tables = [(), *combos]
+    tables = _tables(a, circumstances, depth)
     parts = []
     for ind_id in ind_ids:
         ind = a.indicator(ind_id)
@@ -65,6 +62,53 @@ def disaggregate(
         held = [t for t in tables if len(fd.held(t)) == len(t)]
         stacked = estimate_tables(fd.design, ind_id, held, kind=ind.kind, settings=a.estimation).to_frame()
         parts.append(_heat_rows(stacked, held, data, ind, float(stacked["estimate"].iloc[0])))
+    return _protected(parts, a)
+
+
+def disaggregate_streamed(analysis: Analysis, year: int | None = None, depth: int = 2,
+                          memory_mb: int | None = None) -> pd.DataFrame:
+    """`disaggregate` of a round read file by file in chunks, for files too large to load.
+
+    The same table, to floating-point rounding: the sums behind every estimate add up over
+    chunks (`lnob_helpers.table_sums`). `memory_mb` caps the working memory (default: the
+    `LNOB_MEMORY_MB` setting).
+    """
+    rnd = _round(analysis, year)
+    data = RoundData(analysis, rnd, {})
+    tables = _tables(analysis, None, depth)
+    memory = memory_mb or configured_memory_mb()
+    results = {}
+    used = {ind.file for ind in analysis.indicators}
+    for key, spec in rnd.files.items():
+        if key not in used:
+            continue
+        held_ids = {c.id for c in analysis.circumstances_for(key)}
+        held = [t for t in tables if set(t) <= held_ids]
+        ids = [i.id for i in analysis.indicators if i.file == key]
+        results.update(stream_tables(analysis, rnd, key, spec, {i: held for i in ids}, memory))
+    parts = []
+    for ind in analysis.indicators:
+        held_ids = {c.id for c in analysis.circumstances_for(ind.file)}
+        held = [t for t in tables if set(t) <= held_ids]
+        stacked = results[ind.id].to_frame()
+        parts.append(_heat_rows(stacked, held, data, ind, float(stacked["estimate"].iloc[0])))
+    return _protected(parts, analysis)
+
+
+def _tables(a: Analysis, circumstances: Sequence[str] | None, depth: int) -> list[tuple[str, ...]]:
+    """The overall table and every combination of up to `depth` circumstances.
+
+    A circumstance derived from another's column (bottom40 from the wealth quintile) is never
+    crossed with it: "Poorest, Bottom 40%" is just the poorest.
+    """
+    circ_ids = list(circumstances or [c.id for c in a.circumstances])
+    sources = {c: set(a.circumstance(c).source_columns) for c in circ_ids}
+    combos = [combo for k in range(1, depth + 1) for combo in itertools.combinations(circ_ids, k)
+              if all(sources[x].isdisjoint(sources[y]) for x, y in itertools.combinations(combo, 2))]
+    return [(), *combos]
+
+
+def _protected(parts: list[pd.DataFrame], a: Analysis) -> pd.DataFrame:
     out = protect_cells(pd.concat(parts, ignore_index=True))
     assert_no_small_cells(out, a.settings.suppression)
     return out
@@ -251,7 +295,9 @@ def _flags_and_notes(values: dict[str, np.ndarray], binary: bool,
     flags = values["flag"].astype(object).copy()
     estimate, se = values["estimate"].astype(float), values["se"].astype(float)
     with np.errstate(invalid="ignore"):
-        constant = (se == 0) | (binary & ((estimate <= 0) | (estimate >= 1)))
+        # an SE at rounding level (1e-15 of the estimate) is zero: summed in another order it is 0.0
+        constant = (se <= NO_VARIATION_SE * np.maximum(np.abs(estimate), 1.0)) \
+            | (binary & ((estimate <= 0) | (estimate >= 1)))
     constant &= flags != FLAG_SUPPRESSED
     texts = {f: text.format(min_n=rule.min_n, caution_n=rule.caution_n) for f, text in NOTES.items()}
     notes = pd.Series(flags).map(texts).fillna("").to_numpy(dtype=object)
@@ -260,11 +306,23 @@ def _flags_and_notes(values: dict[str, np.ndarray], binary: bool,
     return flags, notes
 
 
-def write_disaggregation(analysis: Analysis, year: int | None = None, two_way: bool = True) -> list[Path]:
-    """Compute the Step 1 table for a round and save it as CSV and XLSX under outputs/step1/."""
-    data = load_round(analysis, year)
-    table = disaggregate(data, depth=2 if two_way else 1)
-    return save_disaggregation(table, analysis, data.year)
+def write_disaggregation(analysis: Analysis, year: int | None = None, two_way: bool = True,
+                         memory_mb: int | None = None) -> list[Path]:
+    """Compute the Step 1 table for a round and save it as CSV and XLSX under outputs/step1/.
+
+    The files are read in chunks (`disaggregate_streamed`), so census-size data stay under
+    the memory ceiling.
+    """
+    table = disaggregate_streamed(analysis, year, depth=2 if two_way else 1, memory_mb=memory_mb)
+    return save_disaggregation(table, analysis, _round(analysis, year).year)
+
+
+def _round(analysis: Analysis, year: int | None) -> Round:
+    try:
+        return analysis.round(year)
+    except KeyError:
+        years = ", ".join(str(r.year) for r in analysis.rounds)
+        raise InputError(f"analysis.yaml has no round {year}; the rounds are {years}.") from None
 
 
 def save_disaggregation(table: pd.DataFrame, analysis: Analysis, year: int) -> list[Path]:

@@ -51,6 +51,56 @@ TABLE_COLUMN = "__table__"  # in stacked results: which of the requested tables 
 
 
 @dataclass(frozen=True)
+class PsuLayout:
+    """The PSUs of a design, numbered stratum by stratum, and how each enters the variance.
+
+    The one place strata and lonely PSUs are handled: the in-memory design and the
+    streaming engine (`lnob_helpers.table_sums`) both centre their PSU totals here.
+    """
+
+    psu_stratum: np.ndarray = field(repr=False)   # PSU -> stratum code 0..H-1, sorted
+    psu_scale: np.ndarray = field(repr=False)     # PSU -> n_h / (n_h - 1), 0 for lonely
+    psu_lonely: np.ndarray = field(repr=False)    # PSU -> alone in its stratum
+    n_strata: int
+    n_psu: int
+    lonely_psu: LonelyRule
+
+    @classmethod
+    def build(cls, psu_stratum: np.ndarray, n_strata: int, lonely_psu: LonelyRule) -> "PsuLayout":
+        """The layout of PSUs whose strata are `psu_stratum` (sorted); the caller refuses 'fail'."""
+        n_h = np.bincount(psu_stratum, minlength=n_strata)
+        lonely = n_h[psu_stratum] == 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(lonely, 0.0, n_h[psu_stratum] / (n_h[psu_stratum] - 1.0))
+        return cls(psu_stratum, scale, lonely, n_strata, len(psu_stratum), lonely_psu)
+
+    def centred(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """PSU totals (K x k) centred within strata, with the scale each PSU's square gets."""
+        # PSU codes are sorted by stratum, so stratum sums are contiguous slices.
+        n_h = np.bincount(self.psu_stratum, minlength=self.n_strata)
+        starts = np.concatenate(([0], np.cumsum(n_h)[:-1]))
+        S = np.add.reduceat(T, starts, axis=0)
+        D = T - (S / n_h[:, None])[self.psu_stratum]
+        scale = self.psu_scale
+        if self.psu_lonely.any() and self.lonely_psu == "adjust":
+            D[self.psu_lonely] = T[self.psu_lonely] - T.sum(axis=0) / self.n_psu
+            scale = np.where(self.psu_lonely, 1.0, scale)
+        # certainty / remove: lonely PSUs keep scale 0 and add nothing
+        return D, scale
+
+    def variance(self, T: np.ndarray) -> np.ndarray:
+        """The variance of each column total of the PSU totals `T` (K x k)."""
+        D, scale = self.centred(T)
+        return (scale[:, None] * D * D).sum(axis=0)
+
+
+def lonely_fail_message(source: str, names: Sequence[str], strata: str | None) -> str:
+    """Why a design with lonely PSUs is refused under the rule 'fail'."""
+    return (f"{source}: stratum {', '.join(names)} of column '{strata}' has only one PSU, and the "
+            "lonely-PSU rule is 'fail'; choose adjust, certainty or remove, or merge strata.")
+
+
+@dataclass(frozen=True)
 class SurveyDesign:
     """A sample design over a data frame; build it with `SurveyDesign.from_frame`.
 
@@ -127,40 +177,26 @@ class SurveyDesign:
         n_psu = int(p_codes.max()) + 1
         psu_stratum = np.zeros(n_psu, dtype=np.int64)
         psu_stratum[p_codes] = h_codes
-        n_h = np.bincount(psu_stratum, minlength=n_strata)
-        lonely = n_h[psu_stratum] == 1
-        if lonely.any() and lonely_psu == "fail":
+        layout = PsuLayout.build(psu_stratum, n_strata, lonely_psu)
+        if layout.psu_lonely.any() and lonely_psu == "fail":
             labels = data[strata].to_numpy() if strata else np.array(["(single stratum)"] * len(data))
-            names = sorted({str(labels[i]) for i in np.flatnonzero(lonely[p_codes])})
-            raise InputError(
-                f"{source}: stratum {', '.join(names)} of column '{strata}' has only one PSU, and the "
-                "lonely-PSU rule is 'fail'; choose adjust, certainty or remove, or merge strata."
-            )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(lonely, 0.0, n_h[psu_stratum] / (n_h[psu_stratum] - 1.0))
+            names = sorted({str(labels[i]) for i in np.flatnonzero(layout.psu_lonely[p_codes])})
+            raise InputError(lonely_fail_message(source, names, strata))
         return cls(
-            data=data, weights=w, psu=p_codes, psu_stratum=psu_stratum, psu_scale=scale,
-            psu_lonely=lonely, n_strata=n_strata, n_psu=n_psu, lonely_psu=lonely_psu, source=source,
+            data=data, weights=w, psu=p_codes, psu_stratum=psu_stratum, psu_scale=layout.psu_scale,
+            psu_lonely=layout.psu_lonely, n_strata=n_strata, n_psu=n_psu, lonely_psu=lonely_psu, source=source,
         )
 
-    # -- variance of PSU totals: the one place strata and lonely PSUs are handled ------------
+    @functools.cached_property
+    def layout(self) -> "PsuLayout":
+        return PsuLayout(self.psu_stratum, self.psu_scale, self.psu_lonely, self.n_strata, self.n_psu,
+                         self.lonely_psu)
+
     def _centred_psu_totals(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """PSU totals (K x k) centred within strata, with the scale each PSU's square gets."""
-        # PSU codes are sorted by stratum, so stratum sums are contiguous slices.
-        n_h = np.bincount(self.psu_stratum, minlength=self.n_strata)
-        starts = np.concatenate(([0], np.cumsum(n_h)[:-1]))
-        S = np.add.reduceat(T, starts, axis=0)
-        D = T - (S / n_h[:, None])[self.psu_stratum]
-        scale = self.psu_scale
-        if self.psu_lonely.any() and self.lonely_psu == "adjust":
-            D[self.psu_lonely] = T[self.psu_lonely] - T.sum(axis=0) / self.n_psu
-            scale = np.where(self.psu_lonely, 1.0, scale)
-        # certainty / remove: lonely PSUs keep scale 0 and add nothing
-        return D, scale
+        return self.layout.centred(T)
 
     def _psu_variance(self, T: np.ndarray) -> np.ndarray:
-        D, scale = self._centred_psu_totals(T)
-        return (scale[:, None] * D * D).sum(axis=0)
+        return self.layout.variance(T)
 
     def total_covariance(self, scores: np.ndarray) -> np.ndarray:
         """Design-based covariance matrix of the column totals of `scores` (n rows x k).
@@ -210,6 +246,9 @@ class SurveyDesign:
         return {"estimate": R, "var": var, "n": n, "population": W}
 
 
+WEIGHT_FAULTS = ("missing or not a number", "infinite", "negative")
+
+
 def check_weights(col: pd.Series, name: str, source: str) -> np.ndarray:
     """The weights as floats, refusing missing, infinite and negative ones and all zeros.
 
@@ -218,28 +257,52 @@ def check_weights(col: pd.Series, name: str, source: str) -> np.ndarray:
     """
     w = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     numbers = col.index.to_numpy() if pd.api.types.is_integer_dtype(col.index) else np.arange(len(w))
-    problems = []
-    for bad, what in ((np.isnan(w), "missing or not a number"), (np.isinf(w), "infinite"), (w < 0, "negative")):
-        if bad.any():
-            rows = ", ".join(str(i + 1) for i in numbers[bad][:5])
-            more = "" if bad.sum() <= 5 else f" and {int(bad.sum()) - 5} more"
-            problems.append(f"{int(bad.sum())} row(s) ({rows}{more}) are {what}")
-    if problems:
-        raise InputError(
-            f"{source}: weight column '{name}' must be positive and finite, or zero, but "
-            + "; ".join(problems) + " (row numbers count data rows from 1)."
-        )
-    if not (w > 0).any():
-        raise InputError(f"{source}: weight column '{name}' is zero on all {len(w)} rows, so nothing can be estimated.")
+    problem = weight_problem(weight_faults(w, numbers), name, source, len(w), bool((w > 0).any()))
+    if problem:
+        raise InputError(problem)
     return w
+
+
+def weight_faults(w: np.ndarray, numbers: np.ndarray) -> dict[str, tuple[int, list[int]]]:
+    """Per kind of bad weight (`WEIGHT_FAULTS`): how many rows, and the numbers (from 0) of the first five.
+
+    Counts and first rows of consecutive parts of a file add up, so a file read in chunks
+    gets the same message as one read whole.
+    """
+    faults = {}
+    for bad, what in zip((np.isnan(w), np.isinf(w), w < 0), WEIGHT_FAULTS):
+        if bad.any():
+            faults[what] = (int(bad.sum()), [int(i) for i in numbers[bad][:5]])
+    return faults
+
+
+def weight_problem(faults: Mapping[str, tuple[int, Sequence[int]]], name: str, source: str, n_rows: int,
+                   any_positive: bool) -> str | None:
+    """The sentence saying what is wrong with a weight column, or None when nothing is."""
+    problems = []
+    for what in WEIGHT_FAULTS:
+        if what in faults:
+            count, first = faults[what]
+            rows = ", ".join(str(i + 1) for i in list(first)[:5])
+            more = "" if count <= 5 else f" and {count - 5} more"
+            problems.append(f"{count} row(s) ({rows}{more}) are {what}")
+    if problems:
+        return (f"{source}: weight column '{name}' must be positive and finite, or zero, but "
+                + "; ".join(problems) + " (row numbers count data rows from 1).")
+    if not any_positive:
+        return f"{source}: weight column '{name}' is zero on all {n_rows} rows, so nothing can be estimated."
+    return None
+
+
+def missing_design_message(source: str, name: str, count: int) -> str:
+    """Why a stratum or PSU column with missing values is refused."""
+    return (f"{source}: design column '{name}' has {count} missing value(s); "
+            "every row needs its stratum and PSU.")
 
 
 def _codes(col: pd.Series, name: str, source: str) -> tuple[np.ndarray, int]:
     if col.isna().any():
-        raise InputError(
-            f"{source}: design column '{name}' has {int(col.isna().sum())} missing value(s); "
-            "every row needs its stratum and PSU."
-        )
+        raise InputError(missing_design_message(source, name, int(col.isna().sum())))
     codes, uniques = pd.factorize(col, sort=True)
     return codes.astype(np.int64), len(uniques)
 
@@ -448,15 +511,25 @@ def _estimate_stack(design, y, bys, kind, settings, *, with_table: bool) -> Esti
             codes, cells = np.zeros(design.n_rows, dtype=np.int64), pd.DataFrame(index=[0])
         code_sets.append(codes)
         cells_list.append(cells)
+    totals = design._domain_totals(values, code_sets, [len(c) for c in cells_list])
+    return stacked_estimates(totals, cells_list, kind, settings, design.df, with_table=with_table)
+
+
+def stacked_estimates(totals: Mapping[str, np.ndarray], cells_list: Sequence[pd.DataFrame], kind: Kind,
+                      settings: EstimationSettings | None, df: int, *, with_table: bool = True) -> Estimates:
+    """Stacked tables from their domain totals (estimate, var, n, population; table after table).
+
+    The in-memory engine and the streaming engine (`lnob_helpers.table_sums`) both end here,
+    so suppression, flags, intervals and shares are made in one place.
+    """
     sizes = np.array([len(c) for c in cells_list], dtype=np.int64)
-    table_of_row = np.repeat(np.arange(len(bys)), sizes)
+    table_of_row = np.repeat(np.arange(len(cells_list)), sizes)
     domains = {TABLE_COLUMN: table_of_row} if with_table else {}
     domains.update(_stacked_domain_columns(cells_list, sizes))
-    result = _results(design, values, code_sets, sizes, kind, settings,
-                      pd.DataFrame(domains, index=pd.RangeIndex(int(sizes.sum()))))
-    totals = np.bincount(table_of_row, weights=result.population, minlength=len(bys))
+    result = _estimates(totals, kind, settings, pd.DataFrame(domains, index=pd.RangeIndex(int(sizes.sum()))), df)
+    by_table = np.bincount(table_of_row, weights=result.population, minlength=len(cells_list))
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(totals[table_of_row] > 0, result.population / totals[table_of_row], np.nan)
+        share = np.where(by_table[table_of_row] > 0, result.population / by_table[table_of_row], np.nan)
     return replace(result, share=share)
 
 
@@ -525,21 +598,30 @@ def estimate_domains(
 def _proportion_checked(design: SurveyDesign, values: np.ndarray, kind: Kind) -> np.ndarray:
     """`values`, after checking that a proportion's indicator holds only 0, 1 or missing."""
     if kind == "proportion":
-        seen = values[~np.isnan(values)]
-        binary = (seen == 0.0) | (seen == 1.0)
-        if not binary.all():
-            odd = np.unique(seen[~binary])[:5]
-            raise InputError(
-                f"{design.source}: a proportion needs values 0 or 1 (or missing), but the indicator "
-                f"also holds {', '.join(f'{v:g}' for v in odd)}; declare those as missing codes."
-            )
+        check_proportion(values, design.source)
     return values
 
 
+def check_proportion(values: np.ndarray, source: str) -> None:
+    """Refuse a proportion's indicator values other than 0, 1 or missing (NaN)."""
+    seen = values[~np.isnan(values)]
+    binary = (seen == 0.0) | (seen == 1.0)
+    if not binary.all():
+        odd = np.unique(seen[~binary])[:5]
+        raise InputError(
+            f"{source}: a proportion needs values 0 or 1 (or missing), but the indicator "
+            f"also holds {', '.join(f'{v:g}' for v in odd)}; declare those as missing codes."
+        )
+
+
 def _results(design, values, code_sets, sizes, kind, settings, domains) -> Estimates:
+    return _estimates(design._domain_totals(values, code_sets, sizes), kind, settings, domains, design.df)
+
+
+def _estimates(res: Mapping[str, np.ndarray], kind: Kind, settings: EstimationSettings | None,
+               domains: pd.DataFrame, df: int) -> Estimates:
     """Estimates, SEs, counts and flags of every domain, suppression applied."""
     settings = settings or EstimationSettings()
-    res = design._domain_totals(values, code_sets, sizes)
     se = np.sqrt(res["var"])
     flag = flag_counts(res["n"], settings.suppression)
     hidden = flag == FLAG_SUPPRESSED
@@ -552,6 +634,6 @@ def _results(design, values, code_sets, sizes, kind, settings, domains) -> Estim
         share=np.full(len(se), np.nan),
         flag=flag,
         kind=kind,
-        df=design.df,
+        df=df,
         settings=settings,
     )

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import AllOf, Analysis, AnyOf, Bottom40, CategoryMap, WashingtonGroup, load_analysis
+from .config import AllOf, Analysis, AnyOf, Bottom40, CategoryMap, WashingtonGroup, load_analysis, memory_mb
 from .consultations import STEP5_FILE
 from .data import Microdata, file_columns
 from .derive import circumstance_values, indicator_values, value_keys
 from .errors import InputError
-from .rounds import file_design, read_file
+from .streaming import FileStream, empty_universe_message
 from .special_codes import reads_as_special
 from .who.evidence import load_evidence
 from .why.models import STEP2_FILE, load_step2
@@ -102,19 +102,24 @@ def _check_file(analysis: Analysis, year: int, key: str, spec) -> list[str]:
             problems.append(f"{where}: column '{col}' ({role}) is not in the data.")
     if problems:
         return problems
+    # One streaming pass: each rule's distinct combinations of values, with how many rows have them.
     try:
-        md = read_file(analysis, key, spec)
+        stream = FileStream(analysis, key, spec, memory_mb(), source_label=where)
+        circumstances = {c.id: stream.circumstance_rule(c) for c in stream.circumstances}
+        indicators = {i.id: stream.indicator_rule(i) for i in stream.indicators}
+        census, design = stream.census([*circumstances.values(), *indicators.values()])
     except InputError as e:
         return [f"{where}: {p.removeprefix(f'{Path(spec.path).name}: ')}" for p in e.problems]
+    if spec.universe and design.n_rows == 0:
+        return [empty_universe_message(where)]
     try:
-        file_design(md, spec, analysis.estimation.lonely_psu, source=where)
+        design.finish()
     except InputError as e:
         problems += e.problems
-    for circ in analysis.circumstances_for(key):
-        problems += _check_circumstance(md, circ, where)
-    for ind in analysis.indicators:
-        if ind.file == key:
-            problems += _check_indicator(md, ind, where)
+    for circ in stream.circumstances:
+        problems += _check_circumstance(*census[circumstances[circ.id].name], circ, where)
+    for ind in stream.indicators:
+        problems += _check_indicator(*census[indicators[ind.id].name], ind, where)
     return problems
 
 
@@ -153,13 +158,14 @@ def _placed(where: str, md: Microdata, error: InputError) -> list[str]:
     return [f"{where}: {p.removeprefix(f'{md.name}: ')}" for p in error.problems]
 
 
-def _check_circumstance(md: Microdata, circ, where: str) -> list[str]:
+def _check_circumstance(md: Microdata, rows: np.ndarray, circ, where: str) -> list[str]:
+    """`md` holds the distinct combinations of the circumstance's columns, `rows` how many rows have each."""
     try:
         cat = circumstance_values(md, circ)
     except InputError as e:
         return _placed(where, md, e)
     problems = []
-    counts = cat.value_counts()
+    counts = pd.Series(rows).groupby(cat, observed=False).sum()
     if circ.categories:
         for c in circ.categories:
             if counts.get(c, 0) == 0:
@@ -177,7 +183,7 @@ def _check_circumstance(md: Microdata, circ, where: str) -> list[str]:
         problems += _unseen_keys(md, where, circ.derive.column, circ.derive.map, "category_map",
                                  f"circumstance '{circ.id}'")
     for col, on_purpose, lossy in _circumstance_columns(circ):
-        problems += _unplanned_codes(md, where, col, on_purpose, lossy, f"circumstance '{circ.id}'")
+        problems += _unplanned_codes(md, rows, where, col, on_purpose, lossy, f"circumstance '{circ.id}'")
     if (counts > 0).sum() < 2:
         problems.append(
             f"{where}: circumstance '{circ.id}' has fewer than two groups with data, so it cannot "
@@ -186,7 +192,8 @@ def _check_circumstance(md: Microdata, circ, where: str) -> list[str]:
     return problems
 
 
-def _check_indicator(md: Microdata, ind, where: str) -> list[str]:
+def _check_indicator(md: Microdata, rows: np.ndarray, ind, where: str) -> list[str]:
+    """`md` holds the distinct combinations of the indicator's columns, `rows` how many rows have each."""
     try:
         values = indicator_values(md, ind)
     except InputError as e:
@@ -196,7 +203,7 @@ def _check_indicator(md: Microdata, ind, where: str) -> list[str]:
         problems += _unseen_keys(md, where, ind.derive.column, ind.derive.map, "category_map",
                                  f"indicator '{ind.id}'")
     for col, on_purpose, lossy in _indicator_columns(ind):
-        problems += _unplanned_codes(md, where, col, on_purpose, lossy, f"indicator '{ind.id}'")
+        problems += _unplanned_codes(md, rows, where, col, on_purpose, lossy, f"indicator '{ind.id}'")
     if problems:  # the checks of the values below would only repeat these causes
         return problems
     seen = values[~np.isnan(values)]
@@ -241,10 +248,12 @@ def _circumstance_columns(circ) -> list[tuple[str, list, bool]]:
     return [(col, on_purpose, False) for col in circ.source_columns]
 
 
-def _unplanned_codes(md: Microdata, where: str, col: str, on_purpose: list, lossy: bool, owner: str) -> list[str]:
-    """Codes labelled missing/don't know/flagged..., and for a lossy map any unmapped code, with row counts."""
+def _unplanned_codes(md: Microdata, rows: np.ndarray, where: str, col: str, on_purpose: list, lossy: bool,
+                     owner: str) -> list[str]:
+    """Codes labelled missing/don't know/flagged..., and for a lossy map any unmapped code, with row counts
+    (`rows` per row of `md`)."""
     raw, lab = value_keys(md, col, on_purpose)
-    counts = pd.DataFrame({"raw": raw, "lab": lab}).value_counts(sort=False)
+    counts = pd.DataFrame({"raw": raw, "lab": lab, "n": rows}).groupby(["raw", "lab"])["n"].sum()
     problems = []
     for (code, label), n in counts.items():
         value = f"value '{code}'" if code == label else f"code {code} labelled '{label}'"

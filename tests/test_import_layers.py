@@ -13,7 +13,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "lnob_helpers"
 STEPS = ("who", "why", "what", "measure", "accountability")
-SURFACES = frozenset({"ui", "report", "cli", "app", "app_security", "workshop", "validate", "starter"})
+SURFACES = frozenset({"ui", "report", "collab", "cli", "app", "app_security", "workshop", "validate", "starter"})
 
 
 def _modules(package: Path) -> dict[str, Path]:

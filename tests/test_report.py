@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from lnob_helpers.errors import LnobError
 from lnob_helpers.report import build as build_mod
 from lnob_helpers.report.assemble import sanitise, section_from_notebook
-from lnob_helpers.report.execute import STEPS, StepFailed, StepRun, run_step, socket_kernel_manager
+from lnob_helpers.report.execute import STEPS, StepFailed, StepKernelManager, StepRun, run_step, socket_kernel_config
 from lnob_helpers.render import table_html
 from lnob_helpers.report.pdf import find_browser, html_to_pdf
 
@@ -156,7 +156,7 @@ def test_failing_cell_names_step_and_cell_and_keeps_notebook(tmp_path):
 
 
 def test_report_kernels_listen_on_unix_sockets(tmp_path):
-    km = socket_kernel_manager(tmp_path)
+    km = StepKernelManager(kernel_name="python3", config=socket_kernel_config(tmp_path))
     assert km.transport == "ipc" and km.ip == str(tmp_path / "kernel")
 
 

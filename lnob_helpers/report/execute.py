@@ -9,6 +9,15 @@ Each kernel talks to papermill over Unix sockets in a temporary folder of its ow
 `ipc` transport) rather than loopback TCP ports: other users of a shared workshop machine
 cannot reach it, and ipykernel has nothing to warn about on the terminal. One folder per
 kernel matters: kernels sharing a folder can race for the same socket names.
+
+nbclient shuts a kernel down after its notebook only when it made the kernel's manager itself; a
+manager handed in is left running (with the client's channels and heartbeat thread) until the
+parent process exits, when every kernel of the run prints "Parent appears to have exited". So the
+socket settings go in as configuration and nbclient makes, owns and shuts down each step's kernel:
+one kernel is alive at a time, and it ends with its step. jupyter_client interrupts a kernel (SIGINT)
+before asking it to shut down; a step's kernel has finished its cells by then, and a signal landing
+while it still sends its last reply prints "KeyboardInterrupt caught in kernel", so
+`StepKernelManager` asks without the interrupt (a kernel that does not stop is still killed).
 """
 
 from __future__ import annotations
@@ -17,6 +26,9 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets.config import Config
 
 from ..errors import LnobError
 
@@ -38,7 +50,8 @@ class StepFailed(LnobError):
     def __init__(self, step: str, cell: int | None, error: str, executed: Path):
         self.executed = executed
         where = f"cell {cell}" if cell is not None else "start-up"
-        super().__init__(f"{step} failed at {where}: {error}. The executed notebook is kept at {executed}.")
+        super().__init__(f"{step} failed at {where}: {error.rstrip('.')}. "
+                         f"The executed notebook is kept at {executed}.")
 
 
 @dataclass(frozen=True)
@@ -54,11 +67,19 @@ def available_steps(workbooks: Path = WORKBOOKS) -> list[tuple[str, str]]:
     return [(nb, title) for nb, title in STEPS if (workbooks / nb).exists()]
 
 
-def socket_kernel_manager(folder: Path, kernel_name: str = "python3"):
-    """A kernel manager whose kernel listens on Unix sockets in `folder` (see the module docstring)."""
-    from jupyter_client.manager import KernelManager
+class StepKernelManager(AsyncKernelManager):
+    """The manager of a step's kernel: its shutdown sends no interrupt first (see the module docstring)."""
 
-    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(folder / "kernel"))
+    async def _async_interrupt_kernel(self) -> None:
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
+
+
+def socket_kernel_config(folder: Path) -> Config:
+    """Configuration for kernel managers whose kernels listen on Unix sockets in `folder`."""
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(folder / "kernel")}})
 
 
 def run_step(notebook: str, title: str, analysis: Path, out_dir: Path,
@@ -80,7 +101,8 @@ def run_step(notebook: str, title: str, analysis: Path, out_dir: Path,
                 str(workbooks / notebook), str(executed),
                 parameters={"analysis": str(analysis), "mode": "report"},
                 kernel_name="python3", execution_timeout=timeout, iopub_timeout=IOPUB_TIMEOUT,
-                progress_bar=False, cwd=str(workbooks), log_output=False, km=socket_kernel_manager(Path(sockets)),
+                progress_bar=False, cwd=str(workbooks), log_output=False, config=socket_kernel_config(Path(sockets)),
+                kernel_manager_class=StepKernelManager,
             )
     except PapermillExecutionError as e:
         raise StepFailed(title, e.exec_count, f"{e.ename}: {e.evalue}", executed) from None
