@@ -174,7 +174,7 @@ def csv_as_parquet(path: Path, cache: Path) -> Path:
     Columns are typed as pandas types them when reading the whole file at once: a column
     with text anywhere is text (as written), numbers with a gap anywhere are floats.
     """
-    name = f"{_sha256(path)}-{hashlib.sha256(CSV_OPTIONS.encode()).hexdigest()[:12]}.parquet"
+    name = f"{file_sha256(path)}-{hashlib.sha256(CSV_OPTIONS.encode()).hexdigest()[:12]}.parquet"
     try:
         cache.mkdir(parents=True, exist_ok=True)
         probe = cache / f".{os.getpid()}.probe"
@@ -220,7 +220,8 @@ def _kind(col: pd.Series) -> str:
     return "text"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks (names the cached copy; the report's provenance lists it)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):

@@ -180,7 +180,7 @@ def _slug(text: str) -> str:
 
 # --- writing and reading ------------------------------------------------------------------
 
-def _structure():
+def sdmx_structure():
     """The workbook's data structure and dataflow in sdmx1's information model."""
     agency = common.Agency(id=AGENCY)
     dsd = v21.DataStructureDefinition(id=FLOW_ID, maintainer=agency, version=FLOW_VERSION)
@@ -194,7 +194,7 @@ def _structure():
 
 def sdmx_csv_bytes(observations: pd.DataFrame) -> bytes:
     """SDMX-CSV 2.0 of `coded_observations`, laid out by sdmx1 and written formula-safe."""
-    dsd, flow = _structure()
+    dsd, flow = sdmx_structure()
     dataset = v21.DataSet(described_by=flow, structured_by=dsd)
     attributes = {a: dsd.attributes.get(a) for a in ATTRIBUTES}
     rows = observations.astype(object).to_dict("records")
@@ -286,7 +286,7 @@ def _clip(text: str, limit: int = 40) -> str:
 
 def _sdmx1_problems(data: bytes, rows: int, source: str) -> list[str]:
     """sdmx1 must read the file as SDMX-CSV of the workbook's dataflow, every row an observation."""
-    _, flow = _structure()
+    _, flow = sdmx_structure()
     try:
         message = sdmx.read_sdmx(io.BytesIO(data), format="csv", structure=flow)
     except (ValueError, KeyError, IndexError, TypeError) as err:

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import platform
 from datetime import date
 from pathlib import Path
 
 from .. import __version__
+from ..columnar import file_sha256
 from ..config import Analysis
 
 STEP_FILES = ("evidence.yaml", "step2_why.yaml", "step3_what.yaml", "step4_targets.yaml",
               "step4_framework.yaml", "step5_accountability.yaml", "step5_recommendations.yaml")
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def input_files(analysis: Analysis) -> list[Path]:
@@ -37,7 +29,7 @@ def provenance_html(analysis: Analysis, today: date | None = None) -> str:
     import pandas
 
     rows = "".join(
-        f"<tr><td>{html.escape(str(p.relative_to(analysis.folder)))}</td><td><code>{sha256(p)}</code></td></tr>"
+        f"<tr><td>{html.escape(str(p.relative_to(analysis.folder)))}</td><td><code>{file_sha256(p)}</code></td></tr>"
         for p in input_files(analysis) if p.exists()
     )
     versions = (f"lnob-workbook {__version__}; Python {platform.python_version()}; "

@@ -114,6 +114,19 @@ def delete_and_undo(page, button: str, question: str, deleted: str, picture: str
     message(scope, "ok", "Undone")
 
 
+def reword_delete_undo(page, panel: str, title: str, picker: str, old: str, field_label: str, new: str,
+                       entry: str, nth: int = 0, picture: str = "") -> None:
+    """In the panel that changes or deletes an `entry`: pick the one reading `old`, reword it to `new`
+    and save; then delete it after the question and take the delete back with Undo."""
+    edit = open_panel(page, panel, title)
+    pick_entry(edit, picker, re.compile(re.escape(old)), field_label, nth=nth)
+    type_in(edit, field_label, new, nth=nth)
+    click(edit, f"Save {entry}")
+    message(edit, "ok", "")
+    choose(edit, picker, re.compile(re.escape(new)))
+    delete_and_undo(page, f"Delete {entry}", new, "deleted", picture=picture)
+
+
 def open_page(page, app, notebook: str, ready: str) -> None:
     page.goto(app.url(notebook))
     page.get_by_text(ready).first.wait_for(timeout=120_000)
@@ -288,13 +301,9 @@ def test_problem_trees_causes_actors_and_gaps(app, team, page):
     choose(cause, "Level", re.compile("mmediate"))
     click(cause, "Add cause")
     message(cause, "ok", "added")
-    cedit = open_panel(page, "Change or delete a cause", "Change or delete a cause")
-    pick_entry(cedit, "Cause", re.compile("No school places"), "New wording")
-    type_in(cedit, "New wording", "Too few school places near the camps")
-    click(cedit, "Save cause")
-    message(cedit, "ok", "")
-    choose(cedit, "Cause", re.compile("Too few school places"))
-    delete_and_undo(page, "Delete cause", "Too few school places", "deleted")
+    reword_delete_undo(page, "Change or delete a cause", "Change or delete a cause", "Cause",
+                       "No school places near the camps", "New wording", "Too few school places near the camps",
+                       "cause")
 
     actor = open_panel(page, "Add an actor", "New actor")
     type_in(actor, "Name", "Camp school committee")
@@ -302,13 +311,8 @@ def test_problem_trees_causes_actors_and_gaps(app, team, page):
     choose(actor, "Level", re.compile("ocal|ommunity"))
     click(actor, "Add actor")
     message(actor, "ok", "added")
-    aedit = open_panel(page, "Change or delete an actor", "Change or delete an actor")
-    pick_entry(aedit, "Actor", re.compile("Camp school committee"), "Name")
-    type_in(aedit, "Name", "Camp school parents' committee")
-    click(aedit, "Save actor")
-    message(aedit, "ok", "")
-    choose(aedit, "Actor", re.compile("parents' committee"))
-    delete_and_undo(page, "Delete actor", "Camp school parents' committee", "deleted")
+    reword_delete_undo(page, "Change or delete an actor", "Change or delete an actor", "Actor",
+                       "Camp school committee", "Name", "Camp school parents' committee", "actor")
 
     gap = open_panel(page, "Add a capacity gap", "New capacity gap")
     choose(gap, "Actor", re.compile("parents' committee"))
@@ -316,13 +320,8 @@ def test_problem_trees_causes_actors_and_gaps(app, team, page):
     type_in(gap, "Gap", "No budget for teachers")
     click(gap, "Add capacity gap")
     message(gap, "ok", "added")
-    gedit = open_panel(page, "Change or delete a gap", "Change or delete a capacity gap")
-    pick_entry(gedit, "Capacity gap", re.compile("No budget for teachers"), "Gap")
-    type_in(gedit, "Gap", "No budget for trained teachers")
-    click(gedit, "Save capacity gap")
-    message(gedit, "ok", "")
-    choose(gedit, "Capacity gap", re.compile("trained teachers"))
-    delete_and_undo(page, "Delete capacity gap", "trained teachers", "deleted")
+    reword_delete_undo(page, "Change or delete a gap", "Change or delete a capacity gap", "Capacity gap",
+                       "No budget for teachers", "Gap", "No budget for trained teachers", "capacity gap")
 
     page.reload()
     page.get_by_text("Choose a group for the causal analysis").first.wait_for(timeout=120_000)
@@ -342,13 +341,10 @@ def test_actions(app, team, page):
     add_tag(add, "With disability")
     click(add, "Add action")
     message(add, "ok", "")
-    edit = open_panel(page, "Change or delete an action", "Change or delete an action")
-    pick_entry(edit, "Action", re.compile("Sign-language interpreters"), "Action", nth=1)
-    type_in(edit, "Action", "Sign-language interpreters at every district health post", nth=1)
-    click(edit, "Save action")
-    message(edit, "ok", "")
-    choose(edit, "Action", re.compile("every district health post"))
-    delete_and_undo(page, "Delete action", "Sign-language interpreters at every", "deleted", picture="delete-asks")
+    reword_delete_undo(page, "Change or delete an action", "Change or delete an action", "Action",
+                       "Sign-language interpreters at district health posts", "Action",
+                       "Sign-language interpreters at every district health post", "action", nth=1,
+                       picture="delete-asks")
     page.reload()
     page.get_by_text("Add an action").first.wait_for(timeout=120_000)
     shows(page, "Sign-language interpreters at every district health post")
@@ -410,13 +406,9 @@ def test_ratings_recommendations_and_consultations(app, team, page):
     type_in(rec, "Date", "2023-09-01")
     click(rec, "Add recommendation")
     message(rec, "ok", "")
-    redit = open_panel(page, "Change or delete a recommendation", "Change or delete a recommendation")
-    pick_entry(redit, "Recommendation", re.compile("Guarantee inclusive education"), "Wording")
-    type_in(redit, "Wording", "Guarantee inclusive education in every host school")
-    click(redit, "Save recommendation")
-    message(redit, "ok", "")
-    choose(redit, "Recommendation", re.compile("every host school"))
-    delete_and_undo(page, "Delete recommendation", "every host school", "deleted")
+    reword_delete_undo(page, "Change or delete a recommendation", "Change or delete a recommendation",
+                       "Recommendation", "Guarantee inclusive education in host schools", "Wording",
+                       "Guarantee inclusive education in every host school", "recommendation")
 
     log = open_panel(page, "Log a consultation", "Log a consultation")
     type_in(log, "Consultation", "Camp meeting")
@@ -434,13 +426,8 @@ def test_ratings_recommendations_and_consultations(app, team, page):
     type_in(log, "People in total", "20")
     click(log, "Add consultation")
     message(log, "ok", "")
-    cedit = open_panel(page, "Change or delete a consultation", "Change or delete a consultation")
-    pick_entry(cedit, "Consultation", re.compile("Camp meeting"), "Consultation", nth=1)
-    type_in(cedit, "Consultation", "Camp meeting in Riverside", nth=1)
-    click(cedit, "Save consultation")
-    message(cedit, "ok", "")
-    choose(cedit, "Consultation", re.compile("Riverside"))
-    delete_and_undo(page, "Delete consultation", "Camp meeting in Riverside", "deleted")
+    reword_delete_undo(page, "Change or delete a consultation", "Change or delete a consultation", "Consultation",
+                       "Camp meeting", "Consultation", "Camp meeting in Riverside", "consultation", nth=1)
     page.reload()
     page.get_by_text("Log a consultation").first.wait_for(timeout=120_000)
     shows(page, "Guarantee inclusive education in every host school", "Camp meeting in Riverside")

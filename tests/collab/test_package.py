@@ -19,13 +19,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import sdmx
-from sdmx.model import common, v21
 
 from hostile import FORMULAS, HYPERLINK, SCRIPT, hostile_copy
 from lnob_helpers.cli import main
 from lnob_helpers.collab.package import FILE_NAMES, MANIFEST_NAME, read_package, write_package
-from lnob_helpers.collab.sdmx_csv import (AGENCY, ATTRIBUTES, DIMENSIONS, FLOW_ID, FLOW_VERSION, MEASURE,
-                                          coded_observations)
+from lnob_helpers.collab.sdmx_csv import DIMENSIONS, coded_observations, sdmx_structure
 from lnob_helpers.config import Suppression, load_analysis
 from lnob_helpers.disaggregate import write_disaggregation
 from lnob_helpers.errors import InputError
@@ -136,14 +134,7 @@ def test_the_manifest_says_who_what_and_how(package):
 
 
 def test_the_sdmx_csv_reads_back_with_sdmx1(shared, package):
-    agency = common.Agency(id=AGENCY)
-    dsd = v21.DataStructureDefinition(id=FLOW_ID, maintainer=agency, version=FLOW_VERSION)
-    for dim in DIMENSIONS:
-        dsd.dimensions.getdefault(id=dim)
-    dsd.measures.getdefault(id=MEASURE)
-    for attribute in ATTRIBUTES:
-        dsd.attributes.getdefault(id=attribute)
-    flow = v21.DataflowDefinition(id=FLOW_ID, maintainer=agency, version=FLOW_VERSION, structure=dsd)
+    _, flow = sdmx_structure()  # the dataflow the package declares; sdmx1 reads the file against it
     message = sdmx.read_sdmx(io.BytesIO(_members(shared[1])[SDMX]), format="csv", structure=flow)
     obs = {tuple(kv.value for kv in o.key.values.values()): o for o in message.data[0].obs}
     assert len(obs) == len(package.aggregates)
