@@ -30,7 +30,7 @@ from .paper import DEFAULT_PAPER, paper_named
 from .pdf import html_to_pdf, require_browser
 from .provenance import methodology_html, provenance_html
 from .summary import executive_summary
-from .tables import tables_workbook
+from .tables import TABLES_FILE, step_tables, tables_workbook
 
 FORMATS = ("html", "pdf", "docx")
 CLUSTERS = ("local", "dask")
@@ -84,22 +84,25 @@ def build_report(folder: str | Path, out: str | Path | None = None, formats: Seq
     progress(f"[{name}] writing the executive summary ...")
     summary = executive_summary(analysis)  # from what the steps just wrote
     sections.insert(0, section_from_html("summary", "Executive summary", summary.to_html()))
-    progress(f"[{name}] writing tables.xlsx ...")
-    tables = tables_workbook(analysis.folder, out_dir)
     sources = [f"{r.name} ({r.year})" for r in analysis.rounds]  # its files are listed in the provenance annex
     page = render_report(
         country=analysis.country.name, iso3=analysis.country.iso3, date=date.today().isoformat(),
         sources=sources, sections=sections, annex_html=methodology_html(analysis),
-        provenance_html=provenance_html(analysis), paper=page_size, tables_file=tables.name if tables else None,
+        provenance_html=provenance_html(analysis), paper=page_size,
+        tables_file=TABLES_FILE if step_tables(analysis.folder) else None,
     )
     html_path = atomic_write_text(out_dir / "report.html", page, keep_backup=False)
-    files = [html_path, *([tables] if tables else [])]
-    if "docx" in formats:
-        progress(f"[{name}] writing report.docx ...")
-        files.append(html_to_docx(page, out_dir / "report.docx", page_size))
+    files = [html_path]
+    # The browser prints while this process is at its smallest; the Word file and the tables come after.
     if "pdf" in formats:
         progress(f"[{name}] printing PDF ...")
         files.append(html_to_pdf(html_path, out_dir / "report.pdf"))
+    if "docx" in formats:
+        progress(f"[{name}] writing report.docx ...")
+        files.append(html_to_docx(page, out_dir / "report.docx", page_size))
+    progress(f"[{name}] writing tables.xlsx ...")
+    tables = tables_workbook(analysis.folder, out_dir)
+    files += [tables] if tables else []
     return ReportResult(analysis.folder, files, time.perf_counter() - start)
 
 

@@ -19,6 +19,12 @@ def sheet_name(step: int, stem: str) -> str:
     return f"{step} {stem}"[:SHEET_NAME_MAX]
 
 
+def step_tables(folder: Path) -> list[tuple[int, Path]]:
+    """The tables the steps wrote, (step, path) in step order: what the workbook gathers."""
+    outputs = Path(folder) / "outputs"
+    return [(step, path) for step in range(1, 6) for path in sorted((outputs / f"step{step}").glob("*.csv"))]
+
+
 def tables_workbook(folder: Path, out_dir: Path | None = None) -> Path | None:
     """One XLSX sheet per table the steps wrote (`outputs/step*/*.csv`), plus a contents sheet.
 
@@ -33,16 +39,15 @@ def tables_workbook(folder: Path, out_dir: Path | None = None) -> Path | None:
     outputs = Path(folder) / "outputs"
     sheets = {}
     contents = []
-    for step in range(1, 6):
-        for path in sorted((outputs / f"step{step}").glob("*.csv")):
-            frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-            frame.columns = [unescape_text(c) for c in frame.columns]
-            for col in frame.columns:
-                if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-                    frame[col] = frame[col].astype(object).map(unescape_text)
-            title = _unique(sheet_name(step, path.stem), sheets)
-            sheets[title] = frame
-            contents.append({"sheet": title, "step": step, "file": f"outputs/step{step}/{path.name}"})
+    for step, path in step_tables(folder):
+        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        frame.columns = [unescape_text(c) for c in frame.columns]
+        for col in frame.columns:
+            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+                frame[col] = frame[col].astype(object).map(unescape_text)
+        title = _unique(sheet_name(step, path.stem), sheets)
+        sheets[title] = frame
+        contents.append({"sheet": title, "step": step, "file": f"outputs/step{step}/{path.name}"})
     if not sheets:
         return None
     book = {"contents": pd.DataFrame(contents), **sheets}
