@@ -17,7 +17,6 @@ import logging
 import re
 import textwrap
 import threading
-from collections import Counter
 from dataclasses import replace
 
 import ipywidgets as w
@@ -227,17 +226,10 @@ def _file_overlaps(o: pd.DataFrame, words: Words, level: str, top: int | None) -
     cases = o.loc[o["measure"] == measures[0]].drop_duplicates("group_id").set_index("group_id")
     return pd.DataFrame({
         "Indicators combined": words.indicators(str(o["indicators"].iloc[0])),
-        "Group": _distinct_names(order, words),
+        "Group": words.distinct(order),
         **{f"{m.capitalize()} (%, {level} interval)": wide[m].reindex(order).fillna("").to_numpy() for m in measures},
         "Cases": [("" if cases.at[g, "flag"] == FLAG_SUPPRESSED else count(cases.at[g, "n"])) for g in order],
     })
-
-
-def _distinct_names(group_ids: list[str], words: Words) -> list[str]:
-    """Group names, with what each is a group of where two would read the same ("Other")."""
-    names = [Words.group(g) for g in group_ids]
-    uses = Counter(names)
-    return [words.group_with_circumstances(g) if uses[n] > 1 else n for g, n in zip(group_ids, names)]
 
 
 def centre_table(result: Step1Result, words: Words) -> pd.DataFrame:
@@ -584,9 +576,7 @@ class Step1App:
         """
         t = self.result.table
         ids = list(dict.fromkeys(t.loc[t["group_id"] != "national", "group_id"]))
-        names = [Words.group(g) for g in ids]
-        uses = Counter(names)
-        return {g: (self.words.group_with_circumstances(g) if uses[n] > 1 else n) for g, n in zip(ids, names)}
+        return dict(zip(ids, self.words.distinct(ids)))
 
     def draw(self) -> None:
         """Draw the visible tab now and the others when they are first opened."""

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..config import FACTOR_LABELS, Analysis
-from ..groups import GROUP_SEPARATOR, group_id_label
+from ..groups import GROUP_SEPARATOR, group_id_label, unique_names
 from ..privacy import FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_SUPPRESSED
 from ..render import CAUTION_MARK, MARK_KEY, NO_VARIATION_MARK, SUPPRESSED_MARK, figure_png, table_html
 from ..report.tables import TABLES_FILE, sheet_name
@@ -58,6 +58,12 @@ class Words:
     @staticmethod
     def group(group_id: str) -> str:
         return "Everyone" if group_id in ("national", "all") else (group_id_label(group_id) or group_id)
+
+    def distinct(self, group_ids: Iterable[str]) -> list[str]:
+        """Group names, with what each is a group of where two would read the same ("Other")."""
+        ids = list(group_ids)
+        return unique_names(pd.DataFrame({"group_id": ids, "label": [self.group(g) for g in ids]}),
+                            self._circumstances)
 
     def group_with_circumstances(self, group_id: str) -> str:
         """'Tamar (Ethnicity of the household head)': a group with what it is a group of."""
