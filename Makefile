@@ -7,7 +7,7 @@ SAMPLE := data/samples/aruvia
 # every format; PDF only when chromium is there to print it
 FORMATS := $$(command -v chromium >/dev/null 2>&1 && echo html,pdf,docx || echo html,docx)
 
-.PHONY: setup browser report app test bench clean
+.PHONY: setup browser postgres report app test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ setup: $(STAMP)
 browser:
 	bash scripts/install_browser.sh
 
+## Debian PostgreSQL binaries, for the collaborative store's server tests (needs root or sudo)
+postgres:
+	bash scripts/install_postgres.sh
+
 ## main job: validate the sample country and build its report (HTML, Word, and PDF when chromium is there; A4)
 report: setup browser
 	$(BIN)/lnob validate $(SAMPLE)
@@ -30,8 +34,8 @@ report: setup browser
 app: setup
 	$(BIN)/lnob app $(SAMPLE)
 
-## every test: unit, reference values, notebooks (papermill and nbval), browser
-test: setup browser
+## every test: unit, reference values, notebooks (papermill and nbval), browser, PostgreSQL store
+test: setup browser postgres
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 workbooks
 

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .config import ALLOW_OUTSIDE_ENV, DEFAULT_MEMORY_MB, MEMORY_ENV, memory_mb
+from .config import ALLOW_OUTSIDE_ENV, COLLAB_DB_ENV, DEFAULT_MEMORY_MB, MEMORY_ENV, memory_mb
 from .errors import LnobError
 from .report.paper import DEFAULT_PAPER, PAPERS
 
@@ -114,6 +114,52 @@ def _share(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _collab_store(args: argparse.Namespace, create: bool = False):
+    from .collab.store import CollabStore
+    from .config import collab_db_url
+
+    url = collab_db_url(args.folder, args.db)
+    return CollabStore.create(url) if create else CollabStore.open(url)
+
+
+def _collab_init(args: argparse.Namespace) -> int:
+    with _collab_store(args, create=True) as store:
+        print(store.schema_note)
+    return EXIT_OK
+
+
+def _collab_add(args: argparse.Namespace) -> int:
+    from .config import ANALYSIS_FILE, load_analysis
+    from .errors import InputError
+
+    rule = (load_analysis(args.folder).settings.suppression
+            if os.path.isfile(os.path.join(args.folder, ANALYSIS_FILE)) else None)
+    status = EXIT_OK
+    with _collab_store(args) as store:
+        for package in args.packages:  # each on its own: a refused one does not stop the others
+            try:
+                print(store.add(package, suppression=rule).sentence)
+            except InputError as err:
+                print(f"{package}: refused, nothing imported; {len(err.problems)} problem(s):", file=sys.stderr)
+                for problem in err.problems:
+                    print(f"  - {problem}", file=sys.stderr)
+                status = EXIT_PROBLEMS
+            except LnobError as err:
+                print(f"{package}: not imported; {err}", file=sys.stderr)
+                status = EXIT_PROBLEMS
+    return status
+
+
+def _collab_list(args: argparse.Namespace) -> int:
+    with _collab_store(args) as store:
+        table = store.listing().to_frame()
+        if table.empty:
+            print(f"{store.shown}: no packages yet; add one with `lnob collab add {args.folder} PACKAGE.zip`.")
+        else:
+            print(table.to_string(index=False))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lnob", description="Leave No One Behind workbook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the package to write (default: outputs/share/contribution_<ISO3>_<date>.zip)")
     s.add_argument("--force", action="store_true", help="replace the package if the file exists")
     s.set_defaults(func=_share)
+
+    c = sub.add_parser("collab", help="the collaborative store of partners' contribution packages")
+    steps = c.add_subparsers(dest="collab_command", required=True)
+    db_help = (f"the store's database: sqlite:///FILE, postgresql://user@host:port/database or a file path "
+               f"(default ${COLLAB_DB_ENV}, else FOLDER/collaborative/store.sqlite)")
+    ci = steps.add_parser("init", help="create the store, or bring its schema up to date")
+    ca = steps.add_parser("add", help="check and import contribution packages, each whole or not at all")
+    cl = steps.add_parser("list", help="list the packages in the store, current and superseded")
+    for command, func in ((ci, _collab_init), (ca, _collab_add), (cl, _collab_list)):
+        command.add_argument("folder", help="analysis folder the store belongs to")
+        if command is ca:
+            command.add_argument("packages", nargs="+", metavar="PACKAGE.zip", help="contribution packages to import")
+        command.add_argument("--db", default=None, metavar="URL", help=db_help)
+        command.set_defaults(func=func)
     return parser
 
 

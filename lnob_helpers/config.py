@@ -43,6 +43,27 @@ def memory_mb() -> int:
                          "in MB as a whole number of at least 64.")
     return int(raw)
 
+
+# Where the collaborative store lives (`lnob collab ... --db`): a database address or a file path.
+# Several analyses, or several organisations on a PostgreSQL server, may share one store, so it is
+# a setting of the machine or the team, not of analysis.yaml.
+COLLAB_DB_ENV = "LNOB_COLLAB_DB"
+COLLAB_DB_FILE = Path("collaborative") / "store.sqlite"
+
+
+def collab_db_url(analysis_folder: str | os.PathLike, given: str | None = None) -> str:
+    """The store's database address: `given` (--db), else `LNOB_COLLAB_DB`, else an SQLite file
+    `<analysis folder>/collaborative/store.sqlite`. A plain file path means an SQLite file there."""
+    chosen = (given or "").strip() or os.environ.get(COLLAB_DB_ENV, "").strip()
+    if chosen:
+        return chosen if "://" in chosen else f"sqlite:///{Path(chosen).expanduser().resolve()}"
+    folder = Path(analysis_folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder; give the analysis folder the collaborative store sits in, "
+                         f"or the store's address with --db or {COLLAB_DB_ENV}.")
+    return f"sqlite:///{(folder / COLLAB_DB_FILE).resolve()}"
+
+
 FACTORS = ("discrimination", "geography", "governance", "socioeconomic", "shocks")
 FACTOR_LABELS = {
     "discrimination": "Discrimination",

@@ -19,7 +19,7 @@ import pandas as pd
 from .config import Analysis, Circumstance, Round, Suppression
 from .config import memory_mb as configured_memory_mb
 from .errors import InputError
-from .exports import write_table
+from .exports import write_table, write_table_apart
 from .groups import GROUP_SEPARATOR, group_name
 from .heat_format import TEMPLATE_COLUMNS
 from .privacy import (FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_OK, FLAG_SUPPRESSED, assert_no_small_cells,
@@ -325,9 +325,14 @@ def _round(analysis: Analysis, year: int | None) -> Round:
         raise InputError(f"analysis.yaml has no round {year}; the rounds are {years}.") from None
 
 
-def save_disaggregation(table: pd.DataFrame, analysis: Analysis, year: int) -> list[Path]:
-    """Write a disaggregation table as `outputs/step1/disaggregation_<year>.csv` and `.xlsx`."""
+def save_disaggregation(table: pd.DataFrame, analysis: Analysis, year: int,
+                        spreadsheet_apart: bool = False) -> list[Path]:
+    """Write a disaggregation table as `outputs/step1/disaggregation_<year>.csv` and `.xlsx`.
+
+    `spreadsheet_apart` writes the XLSX in a process of its own (`write_table_apart`), as an app does.
+    """
     stem = analysis.outputs / "step1" / f"disaggregation_{year}"
     rule = analysis.settings.suppression
+    spreadsheet = write_table_apart if spreadsheet_apart else write_table
     return [write_table(table, stem.with_suffix(".csv"), rule),
-            write_table(table, stem.with_suffix(".xlsx"), rule, sheet="HEAT Plus data")]
+            spreadsheet(table, stem.with_suffix(".xlsx"), rule, sheet="HEAT Plus data")]

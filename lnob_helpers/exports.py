@@ -14,6 +14,7 @@ in one place:
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import Suppression
-from .errors import InputError
+from .errors import InputError, LnobError
 from .privacy import assert_no_small_cells, withhold_counts
 from .yamlstore import atomic_write_bytes
 
@@ -115,6 +116,23 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, suppression: Suppr
     if suffix == ".xlsx":
         return atomic_write_bytes(path, xlsx_bytes({sheet: table}))
     raise InputError(f"{path.name}: cannot write a table as '{suffix}'; expected .csv or .xlsx.")
+
+
+def write_table_apart(frame: pd.DataFrame, path: str | os.PathLike, suppression: Suppression | None = None,
+                      sheet: str = "data") -> Path:
+    """`write_table` in a process of its own, waited for.
+
+    A spreadsheet takes seconds of pure-Python work; done in a thread of an app's kernel it
+    would hold the interpreter lock and slow every reaction of the page meanwhile.
+    """
+    job = multiprocessing.get_context("spawn").Process(target=write_table, args=(frame, path, suppression),
+                                                       kwargs={"sheet": sheet}, daemon=True)
+    job.start()
+    job.join()
+    if job.exitcode != 0:
+        raise LnobError(f"{Path(path).name}: could not be written (the process writing it stopped with code "
+                        f"{job.exitcode}); the CSV beside it holds the same table.")
+    return Path(path)
 
 
 def write_tables(frames: Mapping[str, pd.DataFrame], folder: str | os.PathLike,

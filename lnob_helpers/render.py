@@ -38,6 +38,36 @@ TABLE_STYLE = ("table.lnob-table{border-collapse:collapse;font-size:0.9em}"
 TABLE_CSS = f"<style>{TABLE_STYLE}</style>"  # the report keeps TABLE_STYLE in its own style sheet
 
 
+def number(value: object, digits: int = 1) -> str:
+    """A number with `digits` decimals; empty for a missing value."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"{v:,.{digits}f}" if np.isfinite(v) else ""
+
+
+def interval(estimate: object, low: object, high: object, flag: str = "", digits: int = 1,
+             factor: float = 1.0) -> str:
+    """"67.1 (64.2-69.8)", the estimate times `factor`; "suppressed" for a withheld estimate; the
+    caution and no-variation marks after it (no interval with no variation)."""
+    if flag == FLAG_SUPPRESSED:
+        return SUPPRESSED_MARK
+    est = number(_times(estimate, factor), digits)
+    if not est:
+        return ""
+    lo, hi = number(_times(low, factor), digits), number(_times(high, factor), digits)
+    shown = f"{est} ({lo}-{hi})" if lo and hi and flag != FLAG_NO_VARIATION else est
+    return f"{shown} {MARKS[flag]}" if flag in MARKS else shown
+
+
+def _times(value: object, factor: float) -> object:
+    try:
+        return float(value) * factor
+    except (TypeError, ValueError):
+        return value
+
+
 def figure_png(fig: Figure) -> bytes:
     """`fig` as PNG bytes (for an Image widget or a static output); the figure is freed."""
     import matplotlib.pyplot as plt  # here, so that a process that draws nothing does not load pyplot

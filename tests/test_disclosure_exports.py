@@ -15,7 +15,8 @@ import pytest
 from openpyxl import load_workbook
 
 from lnob_helpers.config import Suppression
-from lnob_helpers.exports import formula_safe_text, unescape_text, write_table
+from lnob_helpers.errors import LnobError
+from lnob_helpers.exports import formula_safe_text, unescape_text, write_table, write_table_apart
 from lnob_helpers.heat_format import read_heat_template, write_heat_template
 from lnob_helpers.privacy import FLAG_SUPPRESSED, complementary_suppression, withhold_counts
 
@@ -156,3 +157,19 @@ def test_export_refuses_a_small_cell_with_a_value(tmp_path):
     with pytest.raises(ValueError, match="fewer than 25"):
         write_table(frame, tmp_path / "t.csv", Suppression())
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_a_spreadsheet_written_apart_equals_one_written_in_process(tmp_path):
+    """The app writes Step 1's XLSX in a process of its own; the file must be the same table, and a
+    refused table must still come back as one sentence."""
+    frame = pd.DataFrame({"setting": ["=Aruvia", "Aruvia"], "estimate": [0.5, 0.25], "n": [40, 60],
+                          "flag": ["ok", "ok"]})
+    here = write_table(frame, tmp_path / "here.xlsx", Suppression(), sheet="HEAT Plus data")
+    apart = write_table_apart(frame, tmp_path / "apart.xlsx", Suppression(), sheet="HEAT Plus data")
+    read = [pd.read_excel(p, sheet_name="HEAT Plus data") for p in (here, apart)]
+    pd.testing.assert_frame_equal(read[0], read[1])
+    assert read[1]["setting"].tolist() == ["=Aruvia", "Aruvia"]
+    small = frame.assign(n=[3, 60])
+    with pytest.raises(LnobError, match=r"^bad\.xlsx: could not be written .* the CSV beside it"):
+        write_table_apart(small, tmp_path / "bad.xlsx", Suppression())
+    assert not (tmp_path / "bad.xlsx").exists()

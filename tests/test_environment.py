@@ -16,7 +16,7 @@ CONDA_NAMES: dict[str, str] = {}
 
 
 def _split(spec: str) -> tuple[str, str]:
-    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", spec)
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)(?:\[[a-z0-9,_\-]+\])?\s*(.*)$", spec)  # pip extras: conda has none
     assert m, spec
     return m.group(1).lower(), m.group(2).replace(" ", "")
 

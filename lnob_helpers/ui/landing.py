@@ -3,8 +3,9 @@
 Progress is read from the analysis folder (step files and outputs), so it is the
 same for every team member and survives any refresh. The cards are plain HTML, so they
 appear at once. In the app, widgets below them build the country report
-(`report_page.ReportPanel`), lead to the new-analysis page, and switch the server between the
-analyses it may open (`app.workspace_analyses`).
+(`report_page.ReportPanel`), share its figures with partners (`share_page.SharePanel`), lead to
+the new-analysis page, and switch the server between the analyses it may open
+(`app.workspace_analyses`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..notebook import step_context
 from .feedback import Alerts, guarded
 from .navigation import step_bar
 from .report_page import ReportPanel
+from .share_page import SharePanel
 
 REPORT_NAMES = ("report.html", "report.pdf")
 
@@ -130,16 +132,18 @@ minutes and the rest of the app keeps working meanwhile.</li>
 
 
 class LandingPage:
-    """The app's start page below the cards: the report, a new analysis, and which analysis is open."""
+    """The app's start page below the cards: the report, sharing with partners, a new analysis, and which
+    analysis is open."""
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
         self.alerts = Alerts()
         self.report = ReportPanel(analysis.folder)
+        self.share = SharePanel(analysis.folder)
         new = w.HTML("<h3>Another survey?</h3><p>Upload a country's survey files and the workbook proposes an "
                      'analysis of them. <a class="lnob-new" href="0_new_analysis.ipynb">Start a new analysis →'
                      "</a></p>")
-        parts = [self.report.widget, new]
+        parts = [self.report.widget, self.share.widget, new]
         choices = self.choices()
         if len(choices) > 1:
             here = analysis.folder.resolve().name

@@ -710,7 +710,7 @@ class Step1App:
         with self._write_lock:
             if result.year != self.result.year:  # another round was chosen meanwhile; it writes its own
                 return
-            result.write()
+            result.write(spreadsheet_apart=True)
             self.downloads.value = downloads.links_html(downloads.step_files(self.folder, 1),
                                                         "Download Step 1's tables")
             refresh_step_bar(self.step_bar)

@@ -16,8 +16,7 @@ from matplotlib.figure import Figure
 
 from ..config import FACTOR_LABELS, Analysis
 from ..groups import GROUP_SEPARATOR, group_id_label, unique_names
-from ..privacy import FLAG_CAUTION, FLAG_NO_VARIATION, FLAG_SUPPRESSED
-from ..render import CAUTION_MARK, MARK_KEY, NO_VARIATION_MARK, SUPPRESSED_MARK, figure_png, table_html
+from ..render import CAUTION_MARK, MARK_KEY, NO_VARIATION_MARK, SUPPRESSED_MARK, figure_png, interval, number, table_html
 from ..report.tables import TABLES_FILE, sheet_name
 from ..who.evidence import SOURCE_LABELS
 from ..who.left_behind import parse_group_id
@@ -85,15 +84,6 @@ class Words:
 
 # --- numbers for reading ------------------------------------------------------------------
 
-def number(value: object, digits: int = 1) -> str:
-    """A number with `digits` decimals; empty for a missing value."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return ""
-    return f"{v:,.{digits}f}" if np.isfinite(v) else ""
-
-
 def percent(share: object, digits: int = 1) -> str:
     """A share (0-1) as "10.7%"; empty for a missing value."""
     shown = number(share * 100 if isinstance(share, (int, float, np.number)) else share, digits)
@@ -109,31 +99,10 @@ def count(value: object) -> str:
     return f"{int(v):,}" if np.isfinite(v) else ""
 
 
-def interval(estimate: object, low: object, high: object, flag: str = "", digits: int = 1,
-             factor: float = 1.0) -> str:
-    """"67.1 (64.2-69.8)"; "suppressed" for a withheld estimate; "(c)" and "(nv)" marks as in `render`."""
-    if flag == FLAG_SUPPRESSED:
-        return SUPPRESSED_MARK
-    est = number(_times(estimate, factor), digits)
-    if not est:
-        return ""
-    lo, hi = number(_times(low, factor), digits), number(_times(high, factor), digits)
-    shown = f"{est} ({lo}-{hi})" if lo and hi and flag != FLAG_NO_VARIATION else est
-    mark = {FLAG_CAUTION: " (c)", FLAG_NO_VARIATION: " (nv)"}.get(flag, "")
-    return shown + mark
-
-
 def intervals(rows: pd.DataFrame, estimate: str = "estimate", factor: float = 1.0) -> list[str]:
     """`interval` of every row of a table with estimate, ci_lb, ci_ub and flag columns."""
     return [interval(e, lo, hi, f, factor=factor)
             for e, lo, hi, f in zip(rows[estimate], rows["ci_lb"], rows["ci_ub"], rows["flag"])]
-
-
-def _times(value: object, factor: float) -> object:
-    try:
-        return float(value) * factor
-    except (TypeError, ValueError):
-        return value
 
 
 def level_text(analysis: Analysis) -> str:

@@ -108,19 +108,20 @@ class Step1Result:
             "data_gaps.csv": self.gaps.to_frame(),
         }
 
-    def write(self, folder: Path | None = None) -> list[Path]:
+    def write(self, folder: Path | None = None, spreadsheet_apart: bool = False) -> list[Path]:
         """Save the aggregates Steps 2-5 and the report read, in `folder` (`outputs/step1/`).
 
-        Called in the app and in report mode alike, so later steps always find them.
+        Called in the app and in report mode alike, so later steps always find them. The small
+        tables later steps read come first, the large disaggregation table last; an app passes
+        `spreadsheet_apart` so its XLSX copy is written outside the kernel.
         """
         a = self.analysis
         rule = a.settings.suppression
         out = Path(folder) if folder is not None else a.outputs / "step1"
-        written = save_disaggregation(self.table, a, self.year)
-        written += write_tables(self.to_frames(), out, rule)
+        written = write_tables(self.to_frames(), out, rule)
         summary = json.dumps(self.summary(), indent=2, default=_json_default, allow_nan=False)
         written.append(atomic_write_bytes(out / "step1_summary.json", summary.encode("utf-8")))
-        return written
+        return written + save_disaggregation(self.table, a, self.year, spreadsheet_apart)
 
 
 def compute_step1(
