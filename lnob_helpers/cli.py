@@ -160,6 +160,15 @@ def _collab_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _collab_report(args: argparse.Namespace) -> int:
+    from .report.joint import build_joint_report
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    for path in build_joint_report(args.folder, db=args.db, out=args.out, formats=formats, paper=args.paper):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lnob", description="Leave No One Behind workbook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -256,6 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("packages", nargs="+", metavar="PACKAGE.zip", help="contribution packages to import")
         command.add_argument("--db", default=None, metavar="URL", help=db_help)
         command.set_defaults(func=func)
+    cr = steps.add_parser("report", help="write the joint monitoring report across partners (HTML and Word)")
+    cr.add_argument("folder", help="analysis folder whose Step 1 figures are set beside the partners'")
+    cr.add_argument("--db", default=None, metavar="URL", help=db_help)
+    cr.add_argument("--out", default=None, metavar="DIR",
+                    help="folder for the report files (default: FOLDER/outputs/collab_report/)")
+    cr.add_argument("--format", default="html,docx",
+                    help="html, docx (Word), pdf (printed by chromium), joined by commas (default html,docx; "
+                         "joint_report.html is always written)")
+    cr.add_argument("--paper", default=DEFAULT_PAPER, choices=sorted(PAPERS),
+                    help=f"page size of the PDF and Word versions (default {DEFAULT_PAPER})")
+    cr.set_defaults(func=_collab_report)
     return parser
 
 

@@ -14,8 +14,10 @@ in one place:
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from .privacy import assert_no_small_cells, withhold_counts
 from .yamlstore import atomic_write_bytes
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SPREADSHEET_TIMEOUT = 600  # seconds for `write_table_apart`; the sample's Step 1 table takes about 3
 CSV_ESCAPE = "'"
 
 
@@ -119,23 +122,37 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, suppression: Suppr
 
 
 def write_table_apart(frame: pd.DataFrame, path: str | os.PathLike, suppression: Suppression | None = None,
-                      sheet: str = "data") -> Path:
-    """`write_table` in a process of its own, waited for.
+                      sheet: str = "data", timeout: float = SPREADSHEET_TIMEOUT) -> Path:
+    """`write_table` in a Python process of its own, waited for.
 
     A spreadsheet takes seconds of pure-Python work; done in a thread of an app's kernel it
-    would hold the interpreter lock and slow every reaction of the page meanwhile.
+    would hold the interpreter lock and slow every reaction of the page meanwhile. The table is
+    handed over as a file beside the output, so nothing but two paths crosses to the child.
     """
-    job = multiprocessing.get_context("spawn").Process(target=write_table, args=(frame, path, suppression),
-                                                       kwargs={"sheet": sheet}, daemon=True)
-    job.start()
-    job.join()
-    if job.exitcode != 0:
-        raise LnobError(f"{Path(path).name}: could not be written (the process writing it stopped with code "
-                        f"{job.exitcode}); the CSV beside it holds the same table.")
-    return Path(path)
+    path = Path(path)
+    if suppression is not None:
+        assert_no_small_cells(frame, suppression)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".apart-") as handover:
+        table = Path(handover) / "table.pkl"
+        frame.to_pickle(table)
+        try:
+            done = subprocess.run([sys.executable, "-m", __name__, str(table), str(path), sheet],
+                                  capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LnobError(f"{path.name}: not written within {timeout:.0f} s; the CSV beside it holds the same "
+                            "table.") from None
+    if done.returncode != 0:
+        raise LnobError(f"{path.name}: could not be written (the process writing it stopped with code "
+                        f"{done.returncode}); the CSV beside it holds the same table.")
+    return path
 
 
 def write_tables(frames: Mapping[str, pd.DataFrame], folder: str | os.PathLike,
                  suppression: Suppression | None = None) -> list[Path]:
     """`write_table` for each `file name -> table` of a step result, into `folder`."""
     return [write_table(frame, Path(folder) / name, suppression) for name, frame in frames.items()]
+
+
+if __name__ == "__main__":  # the child of `write_table_apart`: TABLE.pkl OUT.xlsx SHEET
+    write_table(pd.read_pickle(sys.argv[1]), sys.argv[2], sheet=sys.argv[3])

@@ -12,14 +12,17 @@ contribution package.
 
 from __future__ import annotations
 
+import json
 import shutil
+import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pyreadstat
 import yaml
 
-from lnob_helpers.collab.package import write_package
+from lnob_helpers.collab.package import MANIFEST_NAME, write_package
 from lnob_helpers.config import load_analysis
 from lnob_helpers.disaggregate import write_disaggregation
 
@@ -72,4 +75,20 @@ def make_partners(sample: Path, base: Path) -> Partners:
 
 def _copy(sample: Path, dest: Path) -> Path:
     shutil.copytree(sample, dest, ignore=shutil.ignore_patterns("outputs", "*.bak"))
+    return dest
+
+
+def remade(source: Path, dest: Path, created: datetime, partner_name: str | None = None) -> Path:
+    """A copy of a package made at another time (and the partner's name spelt otherwise): the
+    manifest changes, the figures do not, so the copy is valid and its zip has another SHA-256."""
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    fields = json.loads(members[MANIFEST_NAME])
+    fields["created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if partner_name is not None:
+        fields["partner"]["name"] = partner_name
+    members[MANIFEST_NAME] = json.dumps(fields, indent=2).encode()
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
     return dest

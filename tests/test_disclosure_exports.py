@@ -169,7 +169,8 @@ def test_a_spreadsheet_written_apart_equals_one_written_in_process(tmp_path):
     read = [pd.read_excel(p, sheet_name="HEAT Plus data") for p in (here, apart)]
     pd.testing.assert_frame_equal(read[0], read[1])
     assert read[1]["setting"].tolist() == ["=Aruvia", "Aruvia"]
-    small = frame.assign(n=[3, 60])
-    with pytest.raises(LnobError, match=r"^bad\.xlsx: could not be written .* the CSV beside it"):
-        write_table_apart(small, tmp_path / "bad.xlsx", Suppression())
-    assert not (tmp_path / "bad.xlsx").exists()
+    with pytest.raises(ValueError, match="fewer than 25"):  # checked before any process starts
+        write_table_apart(frame.assign(n=[3, 60]), tmp_path / "small.xlsx", Suppression())
+    with pytest.raises(LnobError, match=r"^bad\.txt: could not be written .* the CSV beside it"):
+        write_table_apart(frame, tmp_path / "bad.txt", Suppression())  # the child refuses the suffix
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["apart.xlsx", "here.xlsx"]  # no handover left

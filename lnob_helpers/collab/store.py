@@ -58,6 +58,10 @@ LISTING_COLUMNS = ("Partner", "Country", "Source type", "Period", "Figures", "Wi
                    "Made on", "Imported on", "Status")
 
 
+class NoStore(LnobError):
+    """Nothing has made a store at this address yet (`lnob collab init`, or the first package added)."""
+
+
 @dataclass(frozen=True)
 class AddOutcome:
     """What importing one package did: `status` is added (the partner's first), updated (it replaced
@@ -134,7 +138,7 @@ class CollabStore:
         missing = (f"{shown}: no collaborative store here; create it with `lnob collab init FOLDER` "
                    "(with --db for a database server).")
         if address.get_backend_name() == "sqlite" and not Path(address.database).is_file():
-            raise LnobError(missing)
+            raise NoStore(missing)
         engine = _engine(address, shown)
         secret = address.password or ""
         with _speaking(shown, secret):
@@ -143,7 +147,7 @@ class CollabStore:
                 revision = MigrationContext.configure(conn).get_current_revision()
             if revision is None:
                 engine.dispose()
-                raise LnobError(missing)
+                raise NoStore(missing)
             note = _migrate(engine, shown)
         return cls(engine, shown, secret, note)
 

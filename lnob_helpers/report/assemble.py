@@ -243,16 +243,21 @@ a{color:inherit;text-decoration:none}
     f"div.table-wrap table th,div.table-wrap table td{{padding:2px {CELL_PAD_PX}px}}}}")
 
 
-def _cover(country: str, iso3: str, date: str, sources: list[str]) -> str:
+COUNTRY_KIND = "country analysis"
+COUNTRY_NOTE = ("Following the five steps of the UN Sustainable Development Group's good practice note on\n"
+                "operationalizing Leave No One Behind. All tables hold aggregates; estimates from fewer than the stated\n"
+                "number of unweighted cases are withheld.")
+
+
+def _cover(country: str, iso3: str, date: str, sources: list[str], kind: str = COUNTRY_KIND,
+           note: str = COUNTRY_NOTE) -> str:
     source_items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
     return f"""<header class="cover">
-<div class="meta">Leave No One Behind · country analysis</div>
+<div class="meta">Leave No One Behind · {html.escape(kind)}</div>
 <div class="country">{html.escape(country)} ({html.escape(iso3)})</div>
 <p class="meta">Report date: {html.escape(date)}</p>
 <p><strong>Data sources</strong></p><ul>{source_items}</ul>
-<p class="meta">Following the five steps of the UN Sustainable Development Group's good practice note on
-operationalizing Leave No One Behind. All tables hold aggregates; estimates from fewer than the stated
-number of unweighted cases are withheld.</p>
+<p class="meta">{html.escape(note, quote=False)}</p>
 </header>"""
 
 
@@ -282,18 +287,21 @@ def tables_annex(tables_file: str) -> str:
 
 def render_report(*, country: str, iso3: str, date: str, sources: list[str], sections: list[Section],
                   annex_html: str, provenance_html: str, paper: Paper = PAPERS[DEFAULT_PAPER],
-                  tables_file: str | None = None) -> str:
+                  tables_file: str | None = None, kind: str = COUNTRY_KIND, cover_note: str = COUNTRY_NOTE,
+                  annex_title: str = "Methodology annex", provenance_title: str = "Provenance") -> str:
     """The whole report page, in this order: cover, contents, `sections` (one per step), annexes.
 
     The annexes are the methodology, the attached workbook of full tables (when `tables_file` is
-    given) and the provenance. `paper` sets the printed page size.
+    given) and the provenance. `paper` sets the printed page size. The country report keeps the
+    defaults; another report (the joint report of a data collaborative) names its `kind` on the
+    cover, its own `cover_note` and its annexes' titles.
     """
-    annexes = [Section("methodology", "Methodology annex", sanitise(annex_html), annex=True)]
+    annexes = [Section("methodology", annex_title, sanitise(annex_html), annex=True)]
     if tables_file:
         annexes.append(Section("full-tables", "Full tables (attached workbook)", tables_annex(tables_file),
                                annex=True))
-    annexes.append(Section("provenance", "Provenance", sanitise(provenance_html), annex=True))
-    parts = [_cover(country, iso3, date, sources), _contents([*sections, *annexes]),
+    annexes.append(Section("provenance", provenance_title, sanitise(provenance_html), annex=True))
+    parts = [_cover(country, iso3, date, sources, kind, cover_note), _contents([*sections, *annexes]),
              *(_section(s, paper) for s in [*sections, *annexes])]
     body = "\n".join(parts)
     return f"""<!DOCTYPE html>

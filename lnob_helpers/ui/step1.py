@@ -57,12 +57,14 @@ from .feedback import Alerts, busy, guarded
 from .forms import (LABEL_STYLE, DeleteButton, Form, UndoLine, choice, chosen, dress, group_picker, help_line,
                     picked_group, plain, text)
 from .navigation import refresh_step_bar, step_bar
+from .partners_panel import PackageImport, PartnersView, partners_in_report
 from .words import Words, count, figure, full_table, html_table, intervals, level_text, number, percent
 
 log = logging.getLogger("lnob.app")
 
 NOTEBOOK = "1_who.ipynb"
 TOP_GROUPS = 15
+PARTNERS_TAB = 5  # the last tab: partners' figures beside the survey's
 REPORT_ROWS = 10  # rows of a long table the report prints; the attached workbook holds them all
 GAPS_LISTED = 3  # data gaps of one kind the report lists before "and n more"
 GAP_KINDS = {
@@ -376,6 +378,7 @@ def render_report(result: Step1Result) -> None:
                      "source agree."))
     display(HTML(html_table(triangulation_table(result.matrix, top=None, beyond_survey=True),
                             empty="No source other than the survey names a group yet.")))
+    _report_partners(result)
 
     display(Markdown("## What we do not know (data gaps)"))
     counts, rule = result.summary()["counts"], a.settings.suppression
@@ -386,6 +389,23 @@ def render_report(result: Step1Result) -> None:
             f"{rule.min_n} survey cases, and {counts['caution']:,} more rest on fewer than {rule.caution_n} and are "
             "shown with caution."))
     display(HTML(gaps_html(result.gaps.to_frame(), words, most=GAPS_LISTED)))
+
+
+def _report_partners(result: Step1Result) -> None:
+    """The partners' figures beside the survey's, when the collaborative store holds any."""
+    said = partners_in_report(result.analysis, result.year)
+    if said is None:
+        return
+    display(Markdown("### Partners' figures beside the survey's\n"
+                     + "\n".join(f"- {plain(s)}" for s in said.sentences)))
+    display(Markdown("**The quality of each partner's data**"))
+    display(HTML(html_table(said.quality)))
+    shown = min(REPORT_ROWS, len(said.differing))
+    display(Markdown(f"**Where a partner's figure differs from the survey's** ({len(said.differing):,} in "
+                     f"{result.year}{f', the first {shown} shown' if len(said.differing) > shown else ''}). The "
+                     "joint monitoring report (`lnob collab report`) holds every figure of every partner."))
+    display(HTML(html_table(said.differing.head(REPORT_ROWS),
+                            empty="None: every partner's figure agrees with the survey's within the intervals.")))
 
 
 def _report_left_behind(result: Step1Result, words: Words, summary: FurthestSummary) -> None:
@@ -507,6 +527,9 @@ class Step1App:
         self.downloads = downloads.offer([], "Download Step 1's tables")
         self._fill_choices()
         self._build_evidence_form()
+        self.partners: PartnersView | None = None  # made when its tab first opens
+        self.partners_box = w.VBox()
+        self.packages = PackageImport(a, self.after_package)
 
         for control in (self.indicator, self.dimension):
             control.observe(self.on_dots, names="value")
@@ -531,9 +554,10 @@ class Step1App:
                     _described(self.group, "Pick a group to see every indicator and what other sources say "
                                            "about it."),
                     self.group_out]),
-            w.VBox([self.evidence_box, self.evidence_view]),
+            w.VBox([self.evidence_box, self.evidence_view, self.packages.widget]),
             w.VBox([self.gaps_view]),
-        ], titles=("By group", "Furthest behind", "Groups left behind", "Evidence", "Data gaps"))
+            self.partners_box,
+        ], titles=("By group", "Furthest behind", "Groups left behind", "Evidence", "Data gaps", "Partners"))
         self.tabs.observe(self.on_tab, names="selected_index")
 
         self.step_bar = step_bar(a, NOTEBOOK)
@@ -588,7 +612,8 @@ class Step1App:
         index = self.tabs.selected_index or 0
         if index in self.stale:
             self.stale.discard(index)
-            (self.on_dots, self.on_tree, self.draw_groups, self.draw_evidence, self.draw_gaps)[index]()
+            (self.on_dots, self.on_tree, self.draw_groups, self.draw_evidence, self.draw_gaps,
+             self.draw_partners)[index]()  # PARTNERS_TAB last
 
     def draw_all(self) -> None:
         """Draw every tab at once (tests; a report-like view)."""
@@ -760,6 +785,7 @@ class Step1App:
             + html_table(evidence_table(log_), empty="No evidence recorded yet.")
             + "<h4>Which kinds of source speak about each group</h4>"
             + html_table(triangulation_table(matrix, top=None, beyond_survey=True)))
+        self.packages.draw_listing()
 
     def _entry_named(self, _form: object = None) -> str:
         """How the delete question names the chosen entry; an error when none is chosen."""
@@ -834,6 +860,18 @@ class Step1App:
     def after_undo(self, *_args: object) -> None:
         self.draw_evidence()
         self.after_evidence_change()
+
+    def draw_partners(self) -> None:
+        """The partners tab, made on first opening (its libraries load then), then drawn from the store."""
+        if self.partners is None:
+            self.partners = PartnersView(self.analysis, lambda: self.result.year)
+            self.partners_box.children = (self.partners.widget,)
+        self.partners.draw()
+
+    def after_package(self) -> None:
+        """A partner's package came in: the partners tab is drawn again when next shown."""
+        self.stale.add(PARTNERS_TAB)
+        self.on_tab()
 
     def after_evidence_change(self) -> None:
         """The matrix and the gaps follow the evidence: redrawn when next shown, and data_gaps.csv rewritten."""

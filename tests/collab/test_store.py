@@ -9,11 +9,10 @@ PostgreSQL server (tests/collab/conftest.py); PostgreSQL-only cases are in test_
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -24,11 +23,12 @@ from sqlalchemy import create_engine, func, select
 
 from lnob_helpers.cli import main
 from lnob_helpers.collab import store as store_module
-from lnob_helpers.collab.package import FILE_NAMES, MANIFEST_NAME, Package, read_package
+from lnob_helpers.collab.package import FILE_NAMES, Package, read_package
 from lnob_helpers.collab.store import CollabStore
 from lnob_helpers.collab.store_schema import metadata
 from lnob_helpers.config import COLLAB_DB_ENV, collab_db_url
 from lnob_helpers.errors import InputError, LnobError
+from partners import remade
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,22 +62,6 @@ def _counts(url: str) -> dict[str, int]:
             return {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in metadata.sorted_tables}
     finally:
         engine.dispose()
-
-
-def _variant(source: Path, dest: Path, created: datetime, partner_name: str | None = None) -> Path:
-    """A copy of a package made at another time (and the partner's name spelt otherwise): the
-    manifest changes, the figures do not, so the copy is valid and its zip has another SHA-256."""
-    with zipfile.ZipFile(source) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    fields = json.loads(members[MANIFEST_NAME])
-    fields["created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if partner_name is not None:
-        fields["partner"]["name"] = partner_name
-    members[MANIFEST_NAME] = json.dumps(fields, indent=2).encode()
-    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return dest
 
 
 def _tampered(source: Path, dest: Path) -> Path:
@@ -130,9 +114,9 @@ def test_reimport_changes_nothing(store, store_url, partners, sent):
 def test_a_newer_package_supersedes_and_the_old_one_is_kept(store, store_url, partners, sent, tmp_path):
     first = partners.network_package
     made = sent[first.name].manifest.created
-    newer = _variant(first, tmp_path / "network_newer.zip", made + timedelta(seconds=1),
+    newer = remade(first, tmp_path / "network_newer.zip", made + timedelta(seconds=1),
                      partner_name="  ARUVIA women's network ")  # the same partner, however it is spelt
-    older = _variant(first, tmp_path / "network_older.zip", made - timedelta(days=30))
+    older = remade(first, tmp_path / "network_older.zip", made - timedelta(days=30))
     assert store.add(first).status == "added"
     outcome = store.add(newer)
     assert outcome.status == "updated" and "supersedes" in outcome.sentence and "kept" in outcome.sentence
@@ -159,7 +143,7 @@ def test_a_refused_package_leaves_the_store_as_it_was(store, store_url, partners
     pd.testing.assert_frame_equal(store.listing().to_frame(), listed)
 
     # the command line: the refused package's sentence and a non-zero exit, the good one imported
-    newer = _variant(partners.network_package, tmp_path / "newer.zip",
+    newer = remade(partners.network_package, tmp_path / "newer.zip",
                      sent["network.zip"].manifest.created + timedelta(days=1))
     folder = tmp_path / "analysis"
     folder.mkdir()
