@@ -155,4 +155,5 @@ def write_tables(frames: Mapping[str, pd.DataFrame], folder: str | os.PathLike,
 
 
 if __name__ == "__main__":  # the child of `write_table_apart`: TABLE.pkl OUT.xlsx SHEET
+    os.nice(10)  # a background chore: the app's kernel and browser come first on a small machine
     write_table(pd.read_pickle(sys.argv[1]), sys.argv[2], sheet=sys.argv[3])

@@ -26,8 +26,9 @@ def read_members(data: BinaryIO, name: str) -> tuple[dict[str, bytes], list[str]
     """The safe members of zip `name` by their names, and one sentence per member refused (and why)."""
     try:
         archive = zipfile.ZipFile(data)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise InputError(f"{name}: not a readable zip file ({err}).") from None
+    except (zipfile.BadZipFile, OSError):
+        raise InputError(f"{name}: not a readable zip file; a contribution package is the .zip that "
+                         "`lnob share` or \"Share this analysis\" wrote, sent unchanged.") from None
     members: dict[str, bytes] = {}
     problems: list[str] = []
     total = 0
