@@ -320,3 +320,14 @@ def test_lnob_share_writes_once_and_says_what_it_holds(shared, tmp_path, capsys)
     assert main(args) == 2
     assert "already exists" in capsys.readouterr().err and out.read_bytes() == before
     assert read_package(out).manifest.source_type == "survey"
+
+
+def test_the_sample_partner_package_is_valid_and_current(sample_dir, partners):
+    """The package shipped with the sample, for trainers to try the Partners tab, is accepted and holds
+    the figures tests/partners.py makes afresh today."""
+    shipped = read_package(sample_dir / "partner_package_womens_network.zip")
+    fresh = read_package(partners.network_package)
+    assert shipped.manifest.partner.name == fresh.manifest.partner.name == "Aruvia Women's Network"
+    assert shipped.manifest.quality == fresh.manifest.quality
+    pd.testing.assert_frame_equal(shipped.aggregates, fresh.aggregates)
+    pd.testing.assert_frame_equal(shipped.withheld, fresh.withheld)
