@@ -40,6 +40,9 @@ FRAME_COLUMNS = ("indicator_id", "indicator", "factor", "factor_label", "group",
 GENDER_COLUMNS = ("indicator_id", "indicator", "by_sex", "sexes", "n_sources", "sources")
 BOTH, WOMEN, MEN, NEITHER = "women and men", "women only", "men only", "none"
 APART = "women and men, from different sources"
+# the gaps in words, in the order `gap_rows` lists them
+GAP_WORDS = {NO_SOURCE: "No source has a figure", ONE_SOURCE: "One source only",
+             WITHHELD: "Measured, but too few cases to publish in every source"}
 # cells of the figure: no source, one, two, three or more
 COVER_COLOURS = (PALETTE["red"], PALETTE["yellow"], PALETTE["cyan"], PALETTE["blue"])
 COVER_WORDS = ("No source", "One source", "Two sources", "Three or more")
@@ -76,6 +79,22 @@ class CoverageGaps:
         which sexes the sources give at all (`sexes`), and the sources giving both (`n_sources`,
         `sources`; where none does, `sources` names those giving one sex)."""
         return self.sex.copy()
+
+    def gap_rows(self) -> pd.DataFrame:
+        """The gaps only, for people: one row per indicator and kind of gap (Indicator, Coverage,
+        Groups, Which groups), groups nobody covers first."""
+        frame = self.coverage[self.coverage["coverage"].isin(list(GAP_WORDS))]
+        order = {kind: i for i, kind in enumerate(GAP_WORDS)}
+        rows = [(order[kind], indicator, GAP_WORDS[kind] + (f": {sources}" if kind == ONE_SOURCE else ""),
+                 len(part), "; ".join(part["group"]))
+                for (indicator, kind, sources), part in frame.groupby(["indicator", "coverage", "sources"], sort=False)]
+        table = pd.DataFrame(rows, columns=["_order", "Indicator", "Coverage", "Groups", "Which groups"])
+        return table.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+    def gender_for_people(self) -> pd.DataFrame:
+        """The gender view with readable headers: Indicator, Figures by sex, Sources giving both, Sources."""
+        return pd.DataFrame({"Indicator": self.sex["indicator"], "Figures by sex": self.sex["sexes"].str.capitalize(),
+                             "Sources giving both": self.sex["n_sources"], "Sources": self.sex["sources"]})
 
     def gender_sentence(self) -> str:
         """The indicators no source gives by sex, named in a sentence."""

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..collab.aggregates import shared_aggregates, step1_tables
-from ..collab.gaps import NO_SOURCE, ONE_SOURCE, WITHHELD, CoverageGaps, coverage_gaps
+from ..collab.gaps import CoverageGaps, coverage_gaps
 from ..collab.manifest import SOURCE_TYPE_LABELS
 from ..collab.matching import joined
 from ..collab.package import Package
@@ -50,8 +50,6 @@ LISTING_SHOWN = ("Partner", "Source type", "Period", "Figures", "Licence", "Made
 DIFFER_SHOWN = ("Year", "Indicator", "Group", "Our survey", "Partner", "Source type", "Partner's figure",
                 "Quality of the partner's data")
 FINDINGS_SHOWN = ("Group", "Our survey", "Partner", "Partner's figure", "Quality of the partner's data", "Agreement")
-COVERAGE_WORDS = {NO_SOURCE: "No source has a figure", ONE_SOURCE: "One source only",
-                  WITHHELD: "Measured, but too few cases to publish in every source"}
 
 SOURCE_NOUNS = {"survey": ("survey", "surveys"), "census": ("census", "censuses"),
                 "administrative": ("administrative data source", "administrative data sources"),
@@ -213,26 +211,15 @@ def coverage_html(gaps: CoverageGaps) -> str:
              table_html(gaps.by_factor(), digits=None),
              "<h2>Groups no source covers, or only one</h2>", gap_table_html(gaps),
              "<h2>Women and men</h2>", f"<p>{html.escape(gender)}</p>"]
-    sex = gaps.gender()
-    parts.append(table_html(pd.DataFrame({
-        "Indicator": sex["indicator"], "Figures by sex": sex["sexes"].str.capitalize(),
-        "Sources giving both": sex["n_sources"], "Sources": sex["sources"]}), digits=None))
+    parts.append(table_html(gaps.gender_for_people(), digits=None))
     return "".join(parts)
 
 
 def gap_table_html(gaps: CoverageGaps) -> str:
     """The gaps only, one row per indicator and kind of gap with its groups listed."""
-    frame = gaps.to_frame()
-    frame = frame[frame["coverage"].isin(list(COVERAGE_WORDS))]
-    if frame.empty:
+    table = gaps.gap_rows()
+    if table.empty:
         return "<p>Every group of one circumstance has figures from at least two sources for every indicator.</p>"
-    order = {kind: i for i, kind in enumerate(COVERAGE_WORDS)}
-    rows = []
-    for (indicator, kind, sources), part in frame.groupby(["indicator", "coverage", "sources"], sort=False):
-        rows.append((order[kind], indicator, COVERAGE_WORDS[kind] + (f": {sources}" if kind == ONE_SOURCE else ""),
-                     len(part), "; ".join(part["group"])))
-    table = pd.DataFrame(rows, columns=["_order", "Indicator", "Coverage", "Groups", "Which groups"])
-    table = table.sort_values("_order", kind="stable").drop(columns="_order")
     return ("<p>Groups of one circumstance, indicator by indicator; groups measured but withheld in every source "
             "are often outside the indicator's population.</p>" + table_html(table, digits=None))
 

@@ -33,7 +33,6 @@ from .feedback import Alerts, busy, guarded
 from .words import figure, html_table, scroll_table
 
 if TYPE_CHECKING:
-    from ..collab.gaps import CoverageGaps
     from ..collab.store import CollabStore
 
 RECEIVED = Path("collaborative") / "received"
@@ -201,7 +200,10 @@ class PartnersView:
         self.more.value = (
             "<h4>Quality of the partners' data</h4>" + scroll_table(quality_table(packages))
             + "<h4>What nobody covers</h4><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in gaps.sentences())
-            + "</ul><h4>Figures by sex</h4>" + scroll_table(_gender_table(gaps)))
+            + "</ul><h4>Groups no source covers, or only one</h4>"
+            + html_table(gaps.gap_rows(), empty="Every group has figures from at least two sources.")
+            + "<h4>Sources with figures on each factor</h4>" + scroll_table(gaps.by_factor())
+            + "<h4>Figures by sex</h4>" + scroll_table(gaps.gender_for_people()))
         self.figure.value = figure(gaps.figure)
         self.figure.layout.display = None
         self.on_filter()
@@ -252,11 +254,6 @@ def partners_in_report(analysis: Analysis, year: int) -> PartnersInReport | None
 
 def _label_of(figures: pd.DataFrame, indicator_id: str) -> str:
     return str(figures.loc[figures["indicator_id"] == indicator_id, "indicator"].iloc[0])
-
-
-def _gender_table(gaps: CoverageGaps) -> pd.DataFrame:
-    view = gaps.gender()[["indicator", "sexes", "sources"]]
-    return view.rename(columns={"indicator": "Indicator", "sexes": "Figures for", "sources": "Sources"})
 
 
 def _remove_empty(folder: Path) -> None:

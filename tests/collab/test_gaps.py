@@ -159,3 +159,21 @@ def test_groups_measured_with_too_few_cases_are_told_apart_from_unmeasured_ones(
     assert untold.loc[men.index, "coverage"].tolist() == [NO_SOURCE]
     assert any("too few cases to publish" in s for s in coverage_gaps(analysis, own, [network],
                                                                      own_withheld=withheld).sentences())
+
+
+def test_the_gap_rows_name_each_indicators_gaps_in_words(partners):
+    from lnob_helpers.collab.aggregates import shared_aggregates, step1_tables
+    from lnob_helpers.collab.gaps import GAP_WORDS, coverage_gaps
+
+    analysis = load_analysis(partners.office_folder)
+    own, withheld = shared_aggregates(step1_tables(analysis.outputs))
+    found = coverage_gaps(analysis, own, [read_package(partners.network_package)], own_withheld=withheld)
+    rows = found.gap_rows()
+    assert list(rows.columns) == ["Indicator", "Coverage", "Groups", "Which groups"]
+    births = rows[rows["Indicator"] == "Births attended by skilled health personnel"].set_index("Coverage")
+    assert "Sex: Male" in births.loc[GAP_WORDS[WITHHELD], "Which groups"].split("; ")
+    assert "Wealth quintile: Poorest" in births.loc[f"{GAP_WORDS[ONE_SOURCE]}: Our survey", "Which groups"]
+    assert rows["Groups"].sum() == (found.to_frame()["coverage"] != SEVERAL).sum()
+    gender = found.gender_for_people()
+    assert gender.loc[gender["Indicator"] == "Births attended by skilled health personnel",
+                      "Figures by sex"].item() == "Women only"

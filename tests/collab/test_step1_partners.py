@@ -76,7 +76,7 @@ def test_two_partners_packages_are_added_and_shown_side_by_side(app, partners):
     assert "3 of 5 criteria met" in table  # the quality sits beside the partner's numbers
     assert "Births attended by skilled health personnel" in table and "sba" not in table.split()
     more = html.unescape(view.more.value)
-    assert "Ethics and consent" in more and "women only" in more
+    assert "Ethics and consent" in more and "Women only" in more and "Measured, but too few cases" in more
     assert bytes(view.figure.value).startswith(b"\x89PNG") and view.figure.layout.display is None
     view.agreement.value = "differ"
     assert "No figure matches this choice" in view.table.value
