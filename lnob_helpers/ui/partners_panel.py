@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from ..collab.store import CollabStore
 
 RECEIVED = Path("collaborative") / "received"
+# the two figure columns of `Triangulation.for_people` ("Our survey", "Partner's figure") keep an interval on one line
+NOWRAP_FIGURES = ("<style>.lnob-partner-figures td:nth-child(4),.lnob-partner-figures td:nth-child(7)"
+                  "{white-space:nowrap}</style>")
 OUR_SURVEY = "Our survey"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -150,6 +153,7 @@ class PartnersView:
             control.observe(self.on_filter, names="value")
         self.intro = w.HTML()
         self.table = w.HTML()
+        self.table.add_class("lnob-partner-figures")
         self.more = w.HTML()
         self.figure = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.triangulation = None
@@ -219,7 +223,7 @@ class PartnersView:
                                               agreement=self.agreement.value or None, crossed=self.crossed.value)
         note = "" if year in years else (f"<p>No source has figures for {year}; shown: {chosen[0]}.</p>"
                                          if chosen else "")
-        self.table.value = note + html_table(table, empty="No figure matches this choice.")
+        self.table.value = NOWRAP_FIGURES + note + html_table(table, empty="No figure matches this choice.")
 
 
 @dataclass(frozen=True)
