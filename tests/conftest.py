@@ -18,6 +18,7 @@ REFERENCE = Path(os.environ.get("LNOB_REFERENCE", TESTS / "reference"))
 # The fixtures of Steps 2, 3 and 5, registered for every test folder by being imported here
 # (pyproject's `pythonpath = ["tests"]` makes tests/fixtures_steps.py importable).
 from fixtures_steps import left_behind_csv, step2_dict, step_folder, steps_folder  # noqa: F401
+from partners import Partners, make_partners
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,3 +47,10 @@ def sample_copy(sample_dir, tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("sample") / "aruvia"
     shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("outputs", "*.bak"))
     return copy
+
+
+@pytest.fixture(scope="session")
+def partners(sample_dir, tmp_path_factory) -> Partners:
+    """Two partners of a data collaborative (tests/partners.py): the statistics office's and the women's
+    network's analyses and contribution packages, made once for the collab and browser tests."""
+    return make_partners(sample_dir, tmp_path_factory.mktemp("partners"))

@@ -180,21 +180,20 @@ def test_refusals_are_the_in_memory_ones(tmp_path, monkeypatch):
     _chunks(monkeypatch, 250)
     frame = _frame()
     frame.loc[[3, 1700], "weight"] = -1.0
-    analysis = load_analysis(_folder(tmp_path / "w", frame=frame))
-    with pytest.raises(InputError) as loaded:
-        load_round(analysis)
-    with pytest.raises(InputError) as streamed:
-        disaggregate_streamed(analysis)
-    assert streamed.value.problems == loaded.value.problems
-
+    _same_refusals(load_analysis(_folder(tmp_path / "w", frame=frame)))
     design = {"weight": "weight", "strata": "stratum", "psu": "ea", "lonely_psu": "fail"}
-    analysis = load_analysis(_folder(tmp_path / "l", design=design))
+    problems = _same_refusals(load_analysis(_folder(tmp_path / "l", design=design)))
+    assert "stratum 7, 9 of column 'stratum' has only one PSU" in problems[0]
+
+
+def _same_refusals(analysis) -> list[str]:
+    """The problems reading the data in memory and streaming it raise, which must be the same."""
     with pytest.raises(InputError) as loaded:
         load_round(analysis)
     with pytest.raises(InputError) as streamed:
         disaggregate_streamed(analysis)
     assert streamed.value.problems == loaded.value.problems
-    assert "stratum 7, 9 of column 'stratum' has only one PSU" in streamed.value.problems[0]
+    return streamed.value.problems
 
     analysis = load_analysis(_folder(tmp_path / "u", frame=frame.assign(done=2)))  # nobody in the universe
     with pytest.raises(InputError) as loaded:

@@ -22,14 +22,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..collab.aggregates import shared_aggregates, step1_tables
-from ..collab.gaps import CoverageGaps, coverage_gaps
+from ..collab.aggregates import step1_tables
+from ..collab.compare import compare_with_partners
+from ..collab.gaps import CoverageGaps
 from ..collab.manifest import SOURCE_TYPE_LABELS
 from ..collab.matching import joined
 from ..collab.package import Package
 from ..collab.quality import quality_table
 from ..collab.store import CollabStore, PackageListing
-from ..collab.triangulate import AGREE, DIFFER, ONE_SOURCE as ALONE, PARTNER, Triangulation, triangulate
+from ..collab.triangulate import AGREE, DIFFER, ONE_SOURCE as ALONE, PARTNER, Triangulation
 from ..config import Analysis, collab_db_url, load_analysis
 from ..errors import LnobError
 from ..render import figure_png, table_html
@@ -86,7 +87,7 @@ def build_joint_report(folder: str | Path, db: str | None = None, out: str | Pat
     page_size = paper_named(paper)
     analysis = load_analysis(folder)
     try:
-        tables = step1_tables(analysis.outputs)
+        step1_tables(analysis.outputs)
     except LnobError:
         raise LnobError(f"{analysis.outputs / 'step1'}: no Step 1 tables (disaggregation_<year>.csv) yet; run "
                         f"Step 1 or `lnob tables {folder}` first, so the report has this analysis's own figures "
@@ -99,10 +100,9 @@ def build_joint_report(folder: str | Path, db: str | None = None, out: str | Pat
         raise LnobError(f"{shown_store}: the collaborative store holds no packages yet; add the partners' "
                         f"packages with `lnob collab add {folder} PACKAGE.zip` first.")
     progress(f"comparing {len(packages)} partner package(s) with the Step 1 figures of {analysis.folder.name} ...")
-    own, own_withheld = shared_aggregates(tables)
     own_name = own_source_name(analysis)
-    found = triangulate(own, own_name, packages)
-    gaps = coverage_gaps(analysis, own, packages, own_name=own_name, own_withheld=own_withheld)
+    compared = compare_with_partners(analysis, packages, own_name)
+    found, gaps = compared.triangulation, compared.gaps
     sections = [
         section_from_html("summary", "Summary", "".join(f"<p>{html.escape(s)}</p>"
                                                         for s in summary_sentences(found, gaps, packages))),

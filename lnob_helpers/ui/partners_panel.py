@@ -33,6 +33,7 @@ from .feedback import Alerts, busy, guarded
 from .words import figure, html_table, scroll_table
 
 if TYPE_CHECKING:
+    from ..collab.package import Package
     from ..collab.store import CollabStore
 
 RECEIVED = Path("collaborative") / "received"
@@ -123,6 +124,15 @@ class PackageImport:
         self.listing.value = scroll_table(listing) if len(listing) else "<p>No package has been added yet.</p>"
 
 
+def current_packages(analysis: Analysis) -> list[Package]:
+    """Each partner's current package in the analysis's store; none while there is no store."""
+    store = open_store(analysis)
+    if store is None:
+        return []
+    with store:
+        return store.current()
+
+
 def open_store(analysis: Analysis) -> CollabStore | None:
     """The analysis's collaborative store, or None while there is none (nobody has added a package)."""
     from ..collab.store import CollabStore, NoStore
@@ -165,16 +175,11 @@ class PartnersView:
     @guarded
     def draw(self) -> None:
         """Read the store and Step 1's published figures, then draw everything."""
-        from ..collab.aggregates import shared_aggregates, step1_tables
-        from ..collab.gaps import coverage_gaps
+        from ..collab.compare import compare_with_partners
         from ..collab.quality import quality_table
-        from ..collab.triangulate import triangulate
 
-        store = open_store(self.analysis)
-        packages = []
-        if store is not None:
-            with store, busy(self.alerts, "Reading the partners' packages…"):
-                packages = store.current()
+        with busy(self.alerts, "Reading the partners' packages…"):
+            packages = current_packages(self.analysis)
         if not packages:
             self.triangulation = None
             self.intro.value = ("<p>No partner has shared figures yet. Add their contribution packages on the "
@@ -186,11 +191,10 @@ class PartnersView:
             self.indicator.options = []
             return
         try:
-            own, withheld = shared_aggregates(step1_tables(self.analysis.outputs))
+            compared = compare_with_partners(self.analysis, packages, OUR_SURVEY)
         except LnobError:
             raise InputError("Step 1's tables are still being written; open this tab again in a moment.") from None
-        self.triangulation = triangulate(own, OUR_SURVEY, packages)
-        gaps = coverage_gaps(self.analysis, own, packages, OUR_SURVEY, own_withheld=withheld)
+        self.triangulation, gaps = compared.triangulation, compared.gaps
         self.intro.value = ("<p>For each group, the survey's figure sits beside every partner's, with the "
                             "partner's quality and whether the two agree within their intervals.</p><ul>"
                             + "".join(f"<li>{html.escape(s)}</li>" for s in self.triangulation.sentences())
@@ -237,22 +241,16 @@ class PartnersInReport:
 
 def partners_in_report(analysis: Analysis, year: int) -> PartnersInReport | None:
     """The partners' part of Step 1 in the report, or None when no partner's package is in the store."""
-    from ..collab.aggregates import shared_aggregates, step1_tables
-    from ..collab.gaps import coverage_gaps
+    from ..collab.compare import compare_with_partners
     from ..collab.quality import quality_table
-    from ..collab.triangulate import DIFFER, triangulate
+    from ..collab.triangulate import DIFFER
 
-    store = open_store(analysis)
-    if store is None:
-        return None
-    with store:
-        packages = store.current()
+    packages = current_packages(analysis)
     if not packages:
         return None
-    own, withheld = shared_aggregates(step1_tables(analysis.outputs))
-    found = triangulate(own, OUR_SURVEY, packages)
-    gaps = coverage_gaps(analysis, own, packages, OUR_SURVEY, own_withheld=withheld)
-    return PartnersInReport(found.sentences() + gaps.sentences(), quality_table(packages),
+    compared = compare_with_partners(analysis, packages, OUR_SURVEY)
+    found = compared.triangulation
+    return PartnersInReport(found.sentences() + compared.gaps.sentences(), quality_table(packages),
                             found.for_people(years=[year], agreement=DIFFER))
 
 

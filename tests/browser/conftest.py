@@ -112,3 +112,15 @@ def pytest_runtest_makereport(item, call):
         except Exception:  # noqa: BLE001 - a closed page cannot be shown; the failure itself is reported
             pass
     return report
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    """One tab at 1366x768, the workshop laptops' screen, that accepts downloads; a module may define
+    its own."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.set_default_navigation_timeout(180_000)
+    yield pg
+    context.close()

@@ -20,7 +20,6 @@ from browser.walk_helpers import (assert_clean, choose, click, form, message, op
                                   shows, type_in, wait_for_file)
 from lnob_helpers.collab.manifest import QUALITY_CRITERIA
 from lnob_helpers.collab.package import read_package
-from partners import Partners, make_partners
 
 pytestmark = pytest.mark.browser
 NETWORK = "Aruvia Women's Network"
@@ -35,23 +34,8 @@ def folder(sample_dir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def partners(sample_dir, tmp_path_factory) -> Partners:
-    return make_partners(sample_dir, tmp_path_factory.mktemp("partners"))
-
-
-@pytest.fixture(scope="module")
 def app(folder, start_app):
     return start_app(folder, max_kernels=2)
-
-
-@pytest.fixture(scope="module")
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    pg.set_default_navigation_timeout(180_000)
-    yield pg
-    context.close()
 
 
 def add(upload, files: list) -> None:

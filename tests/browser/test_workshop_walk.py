@@ -42,16 +42,6 @@ def app(team, start_app):
     return start_app(team, max_kernels=4)
 
 
-@pytest.fixture(scope="module")
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    pg.set_default_navigation_timeout(180_000)
-    yield pg
-    context.close()
-
-
 # --- the walk ---------------------------------------------------------------------------------
 
 def test_step1_in_the_app_hands_its_groups_to_step2(app, team, page):

@@ -1,5 +1,5 @@
-"""The two partners of tests/collab/partners.py, made once for every collab test, and a PostgreSQL
-server for the collaborative store's tests, started once per session."""
+"""A PostgreSQL server for the collaborative store's tests, started once per session (the two
+partners they share are made in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from partners import Partners, make_partners
-
-
-@pytest.fixture(scope="session")
-def partners(sample_dir, tmp_path_factory) -> Partners:
-    """The statistics office's and the women's network's analyses and contribution packages."""
-    return make_partners(sample_dir, tmp_path_factory.mktemp("partners"))
-
 
 # --- a PostgreSQL server for the store's tests ------------------------------------------------
 
