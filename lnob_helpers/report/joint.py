@@ -102,10 +102,15 @@ def build_joint_report(folder: str | Path, db: str | None = None, out: str | Pat
     progress(f"comparing {len(packages)} partner package(s) with the Step 1 figures of {analysis.folder.name} ...")
     own_name = own_source_name(analysis)
     compared = compare_with_partners(analysis, packages, own_name)
+    if not compared.packages:
+        raise LnobError(f"{shown_store}: no package in the collaborative store is about {analysis.country.name} "
+                        f"({analysis.country.iso3}); {compared.elsewhere_sentence()}")
+    packages = list(compared.packages)
     found, gaps = compared.triangulation, compared.gaps
     sections = [
         section_from_html("summary", "Summary", "".join(f"<p>{html.escape(s)}</p>"
-                                                        for s in summary_sentences(found, gaps, packages))),
+                                                        for s in summary_sentences(found, gaps, packages)
+                                                        + [compared.elsewhere_sentence()] if s)),
         section_from_html("partners", "Partners and their sources", partners_html(listing, packages, found)),
         section_from_html("coverage", "Coverage and gaps", coverage_html(gaps)),
         section_from_html("findings", "Triangulated findings", findings_html(found)),

@@ -195,10 +195,10 @@ class PartnersView:
         except LnobError:
             raise InputError("Step 1's tables are still being written; open this tab again in a moment.") from None
         self.triangulation, gaps = compared.triangulation, compared.gaps
+        said = [*self.triangulation.sentences(), compared.elsewhere_sentence()]
         self.intro.value = ("<p>For each group, the survey's figure sits beside every partner's, with the "
                             "partner's quality and whether the two agree within their intervals.</p><ul>"
-                            + "".join(f"<li>{html.escape(s)}</li>" for s in self.triangulation.sentences())
-                            + "</ul>")
+                            + "".join(f"<li>{html.escape(s)}</li>" for s in said if s) + "</ul>")
         labels = {i.id: i.label for i in self.analysis.indicators}
         shown = self.triangulation.to_frame()
         ids = list(dict.fromkeys(shown["indicator_id"]))
@@ -206,7 +206,7 @@ class PartnersView:
         self.indicator.options = [(labels.get(i) or _label_of(shown, i), i) for i in ids]
         self.indicator.value = keep if keep in ids else (ids[0] if ids else None)
         self.more.value = (
-            "<h4>Quality of the partners' data</h4>" + scroll_table(quality_table(packages))
+            "<h4>Quality of the partners' data</h4>" + scroll_table(quality_table(compared.packages))
             + "<h4>What nobody covers</h4><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in gaps.sentences())
             + "</ul><h4>Groups no source covers, or only one</h4>"
             + html_table(gaps.gap_rows(), empty="Every group has figures from at least two sources.")
@@ -250,7 +250,8 @@ def partners_in_report(analysis: Analysis, year: int) -> PartnersInReport | None
         return None
     compared = compare_with_partners(analysis, packages, OUR_SURVEY)
     found = compared.triangulation
-    return PartnersInReport(found.sentences() + compared.gaps.sentences(), quality_table(packages),
+    said = [*found.sentences(), *compared.gaps.sentences(), compared.elsewhere_sentence()]
+    return PartnersInReport([s for s in said if s], quality_table(compared.packages),
                             found.for_people(years=[year], agreement=DIFFER))
 
 
